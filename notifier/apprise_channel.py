@@ -1,0 +1,119 @@
+"""The `apprise` kind: any Apprise URL (Discord, Slack, Telegram, ntfy, Matrix, e-mail, json:// …)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import apprise
+from pydantic import Field, field_validator
+
+from radar import PROJECT_URL
+from radar.errors import DeliveryError
+from radar.models import Event
+
+from . import message
+from .base import MASK, Channel, ChannelOptions, Timeout, scrub, url_secrets
+
+log = logging.getLogger(__name__)
+
+_MAX_REASON = 300
+ASSET = apprise.AppriseAsset(app_id="Renewal Radar", app_desc="Renewal Radar alerts", app_url=PROJECT_URL)
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0].strip().lower() if "://" in url else ""
+
+
+def _supported(scheme: str) -> bool:
+    """Whether Apprise has a plugin for `scheme` (True when this Apprise cannot tell)."""
+    manager = getattr(apprise, "NotificationManager", None)
+    return manager is None or scheme in manager()
+
+
+def _instantiate(url: str) -> tuple[apprise.NotifyBase | None, str]:
+    """The Apprise plugin for `url` (or None) and Apprise's own complaint, every URL part masked."""
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+        plugin = apprise.Apprise.instantiate(url, asset=ASSET, suppress_exceptions=True)
+    return plugin, scrub(" ".join(captured.getvalue().split()), url_secrets(url))
+
+
+class AppriseChannel(Channel, kind="apprise"):
+    """Send a readable alert through Apprise: discord://, slack://, tgram://, ntfy://, mailto:// …"""
+
+    class Options(ChannelOptions):
+        """url: an Apprise URL; timeout: network timeout in seconds; format: text or markdown body."""
+
+        url: str = Field(repr=False)
+        timeout: Timeout = 10.0
+        format: Literal["text", "markdown"] = "text"
+
+        @field_validator("url")
+        @classmethod
+        def _apprise_url(cls, value: str) -> str:
+            value = value.strip()
+            scheme = _scheme(value)
+            if not scheme:
+                raise ValueError("is not an Apprise URL: expected scheme://… such as discord:// or mailto://")
+            if not _supported(scheme):
+                raise ValueError(f"URL scheme '{scheme}://' isn't supported by Apprise "
+                                 "(see https://github.com/caronc/apprise/wiki for the list)")
+            plugin, complaint = _instantiate(value)
+            if plugin is None:
+                raise ValueError(f"Apprise cannot use this {scheme}:// URL"
+                                 + (f": {complaint}" if complaint else "; check its form"))
+            return value
+
+    secret_fields = ("url",)
+    options: Options
+
+    def __init__(self, name: str, options: Options) -> None:  # type: ignore[override]
+        super().__init__(name, options)
+        private = self._plugin().url(privacy=True)
+        self._private_url = private.split("?", 1)[0]
+        self._secrets = url_secrets(options.url, public=private)
+
+    def _plugin(self) -> apprise.NotifyBase:
+        """A fresh Apprise plugin for the URL (no state carried between sends), with our timeout."""
+        plugin, _ = _instantiate(self.options.url)
+        if plugin is None:  # validated in Options; only a changed environment gets here
+            raise DeliveryError(self.name, f"Apprise cannot use this {_scheme(self.options.url)}:// URL")
+        plugin.socket_connect_timeout = self.options.timeout
+        plugin.socket_read_timeout = self.options.timeout
+        return plugin
+
+    def describe(self) -> str:
+        return self._private_url
+
+    def mask_option(self, key: str, value: object) -> str:
+        return self._private_url if key == "url" else MASK
+
+    def send(self, event: Event) -> None:
+        rendered = message.render(event)
+        markdown = self.options.format == "markdown"
+        notifier = apprise.Apprise(asset=ASSET)
+        notifier.add(self._plugin())
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+            try:
+                result = notifier.notify(
+                    body=rendered.markdown if markdown else rendered.text,
+                    title=rendered.title,
+                    body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT,
+                )
+            except Exception as exc:  # a plugin bug must not take the delivery loop down
+                log.debug("apprise raised %s", type(exc).__name__)
+                result, crash = False, f"Apprise raised {type(exc).__name__}"
+            else:
+                crash = ""
+        if not result:
+            raise DeliveryError(self.name, self._reason(captured.getvalue() + crash))
+        log.info("apprise %s delivered %s via %s", self.name, event.event_id, self._private_url)
+
+    def _reason(self, logs: str) -> str:
+        """Apprise's warnings, one line, secrets masked; a generic reason when it said nothing."""
+        lines = [" ".join(line.split()) for line in logs.splitlines() if line.strip()]
+        reason = "; ".join(dict.fromkeys(lines)) or "Apprise reported a failure without details"
+        reason = scrub(reason, self._secrets)
+        if len(reason) > _MAX_REASON:
+            reason = reason[: _MAX_REASON - 1] + "…"
+        return f"{reason} ({self._private_url})"

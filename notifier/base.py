@@ -1,0 +1,153 @@
+"""The Channel registry: one small class per notifier kind, validated by its Options model."""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from radar.models import Event
+
+log = logging.getLogger(__name__)
+
+MASK = "****"
+
+
+class ChannelOptions(BaseModel):
+    """Base of every kind's Options: unknown keys are errors and inputs never appear in error text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}
+
+
+def _seconds(value: object) -> object:
+    """Accept 10, 2.5, "10s", "500ms" or "1m" as seconds; leave anything else to pydantic."""
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError("expected seconds or a duration like 10s, 500ms, 1m")
+        return float(match.group(1)) * _UNIT[match.group(2)]
+    return value
+
+
+Timeout = Annotated[float, BeforeValidator(_seconds), Field(gt=0, le=300)]
+"""A network timeout in seconds (a number or a duration string), at most 5 minutes."""
+
+
+class Channel(ABC):
+    """A place alerts are delivered to."""
+
+    registry: ClassVar[dict[str, type[Channel]]] = {}
+    Options: ClassVar[type[BaseModel]]
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, *, kind: str, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        options = getattr(cls, "Options", None)
+        if not (isinstance(options, type) and issubclass(options, BaseModel)):
+            raise TypeError(f"{cls.__qualname__} must define an Options pydantic model")
+        known = Channel.registry.get(kind)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise TypeError(f"channel kind {kind!r} is already registered by {known.__qualname__}")
+        cls.kind = kind
+        Channel.registry[kind] = cls
+
+    def __init__(self, name: str, options: BaseModel) -> None:
+        if not isinstance(options, self.Options):
+            raise TypeError(f"{type(self).__qualname__} needs {self.Options.__qualname__}, "
+                            f"got {type(options).__qualname__}")
+        self.name = name
+        self.options = options
+
+    @classmethod
+    def from_config(cls, name: str, options: Mapping[str, object]) -> Channel:
+        """Validate kind-specific options (pydantic ValidationError on bad input) and build the channel."""
+        return cls(name, cls.Options.model_validate(dict(options)))
+
+    @classmethod
+    def help_text(cls) -> str:
+        """The first line of the class docstring."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+    @abstractmethod
+    def send(self, event: Event) -> None:
+        """Deliver one event; raise DeliveryError(name, reason) on any failure, never naming a secret."""
+
+    def describe(self) -> str:
+        """One line naming the target, secrets masked."""
+        return self.kind
+
+    def redacted_options(self) -> dict[str, object]:
+        """The options as a dict with every secret field replaced by a mask (for `config show`)."""
+        data = self.options.model_dump()
+        for key in self.secret_fields:
+            if data.get(key) is not None:
+                data[key] = self.mask_option(key, data[key])
+        return data
+
+    def mask_option(self, key: str, value: object) -> str:
+        """The printable form of one secret option; kinds may show more (a host, say)."""
+        return MASK
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} {self.describe()}>"
+
+
+def short_url(url: str) -> str:
+    """`scheme://host[:port]/…`: a URL with path, query, user info and fragment hidden."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    hidden = bool(parts.path.strip("/") or parts.query or parts.fragment or parts.username)
+    return f"{parts.scheme}://{host}/…" if hidden else f"{parts.scheme}://{host}"
+
+
+_VALUE_SPLIT = re.compile(r"[/,;\s]+")
+
+
+def url_tokens(url: str) -> set[str]:
+    """The values a URL carries: user, password, host, port, path segments and query values (not keys)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = str(parts.port or "")
+    except ValueError:  # a malformed port: fall back to every run of word characters
+        return set(re.findall(r"[^/:@?&=#\s]+", url.split("://", 1)[-1]))
+    values = [parts.username or "", parts.password or "", parts.hostname or "", port]
+    values += parts.path.split("/")
+    values += [pair.partition("=")[2] for pair in parts.query.split("&")]
+    values.append(parts.fragment)
+    tokens: set[str] = set()
+    for value in values:
+        for text in {value, unquote(value)}:
+            tokens.update(t for t in _VALUE_SPLIT.split(text) if t)
+    return tokens
+
+
+def url_secrets(url: str, public: str = "") -> set[str]:
+    """What to mask in text about `url`: its password and each value (4+ chars) absent from `public`."""
+    parts = urlsplit(url.strip()) if "://" in url else None
+    shown = url_tokens(public) if public else set()
+    found = {t for t in url_tokens(url) - shown if len(t) >= 4}
+    if parts is not None and parts.password:
+        found |= {parts.password, unquote(parts.password)}
+    return found
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Replace each secret in `text` with a mask; short ones only where they stand alone."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if len(secret) >= 6:
+            text = text.replace(secret, MASK)
+        else:
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
+    return text

@@ -1,0 +1,326 @@
+"""The `renewal-radar` command line; the only module that prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from radar import __version__
+from radar.config import Config, config_dir, load_config, load_watchlist
+from radar.errors import ConfigError, RadarError, StoreError
+
+log = logging.getLogger(__name__)
+
+
+class ExitStatus(IntEnum):
+    """Process exit codes."""
+
+    OK = 0
+    ERROR = 1
+    CONFIG = 2
+    STORE = 3
+    DELIVERY = 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="renewal-radar", description=(
+        "Tells you the moment a show you watch gets a new season: announced, dated, delayed, "
+        "premiered or cancelled."))
+    parser.add_argument("--version", action="version", version=f"renewal-radar {__version__}")
+    parser.add_argument("--config", metavar="DIR", help="config directory (default: $RENEWAL_RADAR_CONFIG or ./config)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = sub.add_parser("init", help="write a commented starter config")
+    init.add_argument("dir", nargs="?", help="where (default: the config directory)")
+    check = sub.add_parser("check", help="one full cycle: poll, classify, update statuses, deliver alerts")
+    check.add_argument("--json", action="store_true", help="machine-readable report")
+    daemon = sub.add_parser("daemon", help="poll on schedule until SIGTERM/SIGINT")
+    daemon.add_argument("--healthcheck-port", type=int, metavar="N", help="serve /healthz on 127.0.0.1:N")
+    status = sub.add_parser("status", help="one row per show: status, release, evidence")
+    status.add_argument("--json", action="store_true")
+    sources = sub.add_parser("sources", help="one row per source: last success, last error, next poll")
+    sources.add_argument("--json", action="store_true")
+    history = sub.add_parser("history", help="the events of one show, newest first")
+    history.add_argument("show")
+    history.add_argument("--json", action="store_true")
+    classify = sub.add_parser("classify", help="offline: classify JSON lines from stdin")
+    classify.add_argument("--watchlist", required=True, metavar="FILE")
+    deliveries = sub.add_parser("deliveries", help="alerts not yet delivered or given up")
+    deliveries.add_argument("action", nargs="?", choices=["retry"], help="retry: send the failed ones again")
+    deliveries.add_argument("--json", action="store_true")
+    notify = sub.add_parser("notify-test", help="send a test alert through every notifier (or one)")
+    notify.add_argument("name", nargs="?")
+    cfg = sub.add_parser("config", help="validate or print the config")
+    cfg.add_argument("action", choices=["check", "show"])
+    sub.add_parser("demo", help="run the real pipeline offline on bundled samples (no network, no account)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return int(_dispatch(args))
+    except ConfigError as exc:
+        _error(f"config error: {exc}")
+        return ExitStatus.CONFIG
+    except StoreError as exc:
+        _error(f"store error: {exc}")
+        return ExitStatus.STORE
+    except RadarError as exc:
+        _error(str(exc))
+        return ExitStatus.ERROR
+    except KeyboardInterrupt:
+        return ExitStatus.ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "classify":
+        return _classify(args)
+    if args.command == "init":
+        return _init(args)
+    if args.command == "demo":
+        from radar.demo import run_demo
+
+        return run_demo(print)
+    config = load_config(config_dir(args.config))
+    _redact_logs(config)
+    if args.command == "config":
+        return _config(args, config)
+    if args.command == "daemon":
+        from radar.daemon import run_daemon
+
+        return run_daemon(config, healthcheck_port=args.healthcheck_port)
+    if args.command == "notify-test":
+        return _notify_test(args, config)
+    from radar.store import Store
+
+    store = Store(config.store_url)
+    try:
+        handler = {"check": _check, "status": _status, "history": _history, "sources": _sources,
+                   "deliveries": _deliveries}[args.command]
+        return handler(args, config, store)
+    finally:
+        store.close()
+
+
+def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
+    from radar.runner import run_cycles
+
+    report = run_cycles(config, store, 1)[0]
+    if args.json:
+        _out(json.dumps({"polled": report.polled, "not_modified": report.not_modified,
+                         "conditional": report.conditional, "new_articles": report.new_articles,
+                         "alerts": [e.payload() for e in report.events], "silent_events": report.silent_events,
+                         "delivered": report.delivered,
+                         "source_errors": [{"source": s, "error": e} for s, e in report.errors],
+                         "delivery_errors": [{"notifier": n, "error": e} for n, e in report.delivery_errors]},
+                        ensure_ascii=False, indent=2), config)
+        return ExitStatus.OK
+    for event in report.events:
+        release = f" ({event.release})" if event.release else ""
+        _out(f"ALERT {event.show_title}: {event.previous_status} -> {event.status}{release} [{event.event}]"
+             f" — {event.evidence[0].title}", config)
+    for source, error in report.errors:
+        _out(f"source {source} failed: {error}", config)
+    for notifier, error in report.delivery_errors:
+        _out(f"delivery to {notifier} failed (kept for retry): {error}", config)
+    _out(report.summary(), config)
+    return ExitStatus.OK
+
+
+def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
+    stored = store.shows()
+    rows = []
+    for show in config.shows:
+        entry = stored.get(show.id)
+        state = entry.state if entry else None
+        evidence = [e.as_dict() for e in store.evidence_for(show.id)]
+        rows.append({"id": show.id, "title": show.title, "status": state.status if state else "none",
+                     "release": state.release if state else None, "updated": entry.updated if entry else None,
+                     "evidence": evidence})
+    if args.json:
+        _out(json.dumps(rows, ensure_ascii=False, indent=2), config)
+        return ExitStatus.OK
+    from radar.table import render
+
+    _out(render(["ID", "TITLE", "STATUS", "RELEASE", "UPDATED", "EVIDENCE"],
+                [[r["id"], r["title"], r["status"], r["release"] or "", (r["updated"] or "")[:16],
+                  (r["evidence"][0]["url"] if r["evidence"] else "") + (f" (+{len(r['evidence']) - 1})"
+                                                                        if len(r["evidence"]) > 1 else "")]
+                 for r in rows]), config)
+    return ExitStatus.OK
+
+
+def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
+    if args.show not in config.show_by_id():
+        raise ConfigError(str(config.directory / "watchlist.toml"), "show", f"no show with id {args.show!r}",
+                          "see `renewal-radar status` for the ids")
+    items = store.history(args.show)
+    if args.json:
+        _out(json.dumps([dict(e.payload(), silent=silent) for e, silent in items], ensure_ascii=False, indent=2),
+             config)
+        return ExitStatus.OK
+    if not items:
+        _out(f"{args.show}: no events yet", config)
+        return ExitStatus.OK
+    from radar.table import render
+
+    _out(render(["DETECTED", "EVENT", "STATUS", "RELEASE", "WHY", "SOURCE"],
+                [[e.detected_at[:16], e.event + (" (baseline)" if silent else ""),
+                  f"{e.previous_status} -> {e.status}", e.release or "", e.phrase,
+                  f"{e.evidence[0].source}: {e.evidence[0].url}" if e.evidence else ""] for e, silent in items]),
+         config)
+    return ExitStatus.OK
+
+
+def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
+    from radar.duration import format_duration
+
+    rows = store.source_rows()
+    default = config.radar.schedule.interval
+    table = []
+    for source in config.sources:
+        row = rows.get(source.name)
+        next_poll = row.next_poll if row and row.next_poll else None
+        table.append({"name": source.name, "kind": source.kind, "trust": source.trust,
+                      "interval": format_duration(source.interval or default),
+                      "last_success": row.last_success if row else None,
+                      "last_error": row.last_error if row else None,
+                      "failures": row.failures if row else 0,
+                      "next_poll": datetime.fromtimestamp(next_poll, UTC).isoformat() if next_poll else None})
+    if args.json:
+        _out(json.dumps(table, ensure_ascii=False, indent=2), config)
+        return ExitStatus.OK
+    from radar.table import render
+
+    _out(render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "LAST ERROR", "NEXT POLL"],
+                [[t["name"], t["kind"], t["trust"], t["interval"], (t["last_success"] or "never")[:16],
+                  t["failures"] or "", t["last_error"] or "", (t["next_poll"] or "")[:16]] for t in table]), config)
+    return ExitStatus.OK
+
+
+def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
+    if args.action == "retry":
+        count = store.requeue_failed(time.time())
+        from radar.delivery import deliver_due
+
+        report = deliver_due(config, store, force=True)
+        _out(f"requeued {count} failed deliveries; delivered {report.delivered}, "
+             f"{len(report.errors)} still failing", config)
+        return ExitStatus.OK if not report.errors else ExitStatus.DELIVERY
+    items = store.deliveries()
+    rows = [{"id": d.id, "notifier": d.notifier, "state": d.state, "event_id": d.event.event_id,
+             "show_id": d.event.show_id, "event": d.event.event, "attempts": d.attempts,
+             "next_try": datetime.fromtimestamp(d.next_try, UTC).isoformat() if d.state == "pending" else None,
+             "last_error": d.last_error} for d in items]
+    if args.json:
+        _out(json.dumps(rows, ensure_ascii=False, indent=2), config)
+        return ExitStatus.OK
+    if not rows:
+        _out("nothing waiting: every alert was delivered", config)
+        return ExitStatus.OK
+    from radar.table import render
+
+    _out(render(["NOTIFIER", "STATE", "SHOW", "EVENT", "ATTEMPTS", "NEXT TRY", "LAST ERROR"],
+                [[r["notifier"], r["state"], r["show_id"], r["event"], r["attempts"], (r["next_try"] or "")[:19],
+                  r["last_error"] or ""] for r in rows]), config)
+    return ExitStatus.OK
+
+
+def _notify_test(args: argparse.Namespace, config: Config) -> int:
+    from notifier.base import Channel
+    from notifier.test_event import sample_event
+    from radar.errors import DeliveryError
+
+    specs = [n for n in config.notifiers if args.name in (None, n.name)]
+    if args.name and not specs:
+        raise ConfigError(str(config.directory / "radar.toml"), "notifier", f"no notifier named {args.name!r}",
+                          "see `renewal-radar config show`")
+    if not specs:
+        _out("no notifiers configured: add a [[notifier]] to radar.toml", config)
+        return ExitStatus.OK
+    failed = 0
+    for spec in specs:
+        channel = Channel.registry[spec.kind](spec.name, spec.options)
+        try:
+            channel.send(sample_event(spec.name))
+            _out(f"{spec.name}: sent ({channel.describe()})", config)
+        except DeliveryError as exc:
+            failed += 1
+            _out(f"{spec.name}: FAILED: {config.redact(exc.problem)}", config)
+    return ExitStatus.DELIVERY if failed else ExitStatus.OK
+
+
+def _config(args: argparse.Namespace, config: Config) -> int:
+    if args.action == "check":
+        _out(f"{config.directory}: OK — {len(config.shows)} shows, {len(config.sources)} sources, "
+             f"{len(config.notifiers)} notifiers", config)
+        return ExitStatus.OK
+    from radar.config_view import render_config
+
+    _out(render_config(config), config)
+    return ExitStatus.OK
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from radar.classify import run_classify
+
+    shows = load_watchlist(Path(args.watchlist))
+    run_classify(sys.stdin, sys.stdout, shows)
+    return ExitStatus.OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from radar.starter import write_starter
+
+    target = Path(args.dir) if args.dir else config_dir(args.config)
+    written = write_starter(target)
+    print(f"wrote {', '.join(p.name for p in written)} to {target}/ — edit watchlist.toml, then run "
+          f"`renewal-radar --config {target} check`")
+    return ExitStatus.OK
+
+
+def _out(text: str, config: Config | None = None) -> None:
+    print(config.redact(text) if config else text)
+
+
+def _error(text: str) -> None:
+    print(f"renewal-radar: {text}", file=sys.stderr)
+
+
+class _RedactFilter(logging.Filter):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.config.redact(record.getMessage())
+        record.args = ()
+        return True
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("scrapy", "twisted", "apprise", "urllib3", "filelock", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _redact_logs(config: Config) -> None:
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_RedactFilter(config))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

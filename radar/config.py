@@ -1,0 +1,323 @@
+"""Loads and validates the three config files: radar.toml, sources.toml, watchlist.toml."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from radar.duration import parse_duration, parse_fraction
+from radar.errors import ConfigError
+from radar.models import CONFIRMED_EVENTS, Show, Source
+
+RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE = "radar.toml", "sources.toml", "watchlist.toml"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+REDACTED = "****"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duration(value: Any) -> float:
+    return parse_duration(value)
+
+
+class StoreSettings(_Strict):
+    path: str = "radar.db"
+    url: str | None = None
+
+
+class AlertSettings(_Strict):
+    on_baseline: bool = False
+    rumors: bool = False
+
+
+class ScheduleSettings(_Strict):
+    interval: float = 1800.0
+    jitter: float = 0.1
+    timeout: float = 20.0
+    max_bytes: int = 5 * 2**20
+    per_host: int = Field(default=4, ge=1, le=32)
+
+    _interval = field_validator("interval", "timeout", mode="before")(_duration)
+
+    @field_validator("jitter", mode="before")
+    @classmethod
+    def _jitter(cls, value: Any) -> float:
+        return parse_fraction(value)
+
+
+class DeliverySettings(_Strict):
+    retry_backoff: float = 30.0
+    max_backoff: float = 3600.0
+    give_up_after: float = 3 * 86400.0
+
+    _durations = field_validator("retry_backoff", "max_backoff", "give_up_after", mode="before")(_duration)
+
+
+class NotifierEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str = Field(pattern=NAME_PATTERN)
+    kind: str
+    events: tuple[str, ...] = CONFIRMED_EVENTS
+    shows: tuple[str, ...] = ()
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        allowed = (*CONFIRMED_EVENTS, "rumor")
+        for event in value:
+            if event not in allowed:
+                raise ValueError(f"unknown event {event!r}; use any of {', '.join(allowed)}")
+        return value
+
+
+class RadarFile(_Strict):
+    store: StoreSettings = StoreSettings()
+    alerts: AlertSettings = AlertSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    notifier: list[NotifierEntry] = []
+
+
+class SourceEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str = Field(pattern=NAME_PATTERN)
+    kind: str
+    url: str = Field(pattern=r"^https?://")
+    trust: Literal["official", "news", "community"]
+    interval: float | None = None
+    show: str | None = None
+
+    _interval = field_validator("interval", mode="before")(_duration)
+
+
+class SourcesFile(_Strict):
+    source: list[SourceEntry] = []
+
+
+class ShowEntry(_Strict):
+    id: str = Field(pattern=NAME_PATTERN)
+    title: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+
+
+class WatchlistFile(_Strict):
+    show: list[ShowEntry] = []
+
+
+@dataclass(frozen=True)
+class NotifierSpec:
+    """One validated [[notifier]]: which alerts it wants and its kind's own options."""
+
+    name: str
+    kind: str
+    events: tuple[str, ...]
+    shows: tuple[str, ...]
+    options: BaseModel
+    secret_fields: tuple[str, ...] = ()
+
+    def wants(self, event: str, show_id: str) -> bool:
+        """Whether this notifier subscribes to an event of this show."""
+        return event in self.events and (not self.shows or show_id in self.shows)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything in a config directory, validated, with ${VAR}s substituted."""
+
+    directory: Path
+    radar: RadarFile
+    sources: tuple[Source, ...]
+    shows: tuple[Show, ...]
+    notifiers: tuple[NotifierSpec, ...]
+    secrets: frozenset[str] = field(default_factory=frozenset)
+    substituted: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (file, key path)
+
+    @property
+    def store_url(self) -> str:
+        """SQLAlchemy URL of the store; a relative SQLite path is taken from the config dir."""
+        if self.radar.store.url:
+            return self.radar.store.url
+        path = Path(self.radar.store.path)
+        return f"sqlite:///{path if path.is_absolute() else self.directory / path}"
+
+    def redact(self, text: str) -> str:
+        """The text with every secret value replaced by ****."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def show_by_id(self) -> dict[str, Show]:
+        return {show.id: show for show in self.shows}
+
+
+def config_dir(explicit: str | None, env: dict[str, str] | os._Environ[str] | None = None) -> Path:
+    """--config DIR, else $RENEWAL_RADAR_CONFIG, else ./config."""
+    env = os.environ if env is None else env
+    return Path(explicit or env.get("RENEWAL_RADAR_CONFIG") or "config")
+
+
+def load_config(directory: Path, env: dict[str, str] | None = None) -> Config:
+    """Read and validate a config directory; raises ConfigError naming file, key and fix."""
+    env = dict(os.environ) if env is None else env
+    if not directory.is_dir():
+        raise ConfigError(str(directory), None, "config directory not found",
+                          "run `renewal-radar init DIR` or pass --config DIR")
+    secrets: set[str] = set()
+    substituted: set[tuple[str, str]] = set()
+    raw = {name: _substitute(_read_toml(directory / name), directory / name, env, secrets, substituted, "")
+           for name in (RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE)}
+    radar = _validate(RadarFile, raw[RADAR_FILE], directory / RADAR_FILE)
+    watchlist = _validate(WatchlistFile, raw[WATCHLIST_FILE], directory / WATCHLIST_FILE)
+    sources_file = _validate(SourcesFile, raw[SOURCES_FILE], directory / SOURCES_FILE)
+    shows = _shows(watchlist, directory / WATCHLIST_FILE)
+    sources = _sources(sources_file, {s.id for s in shows}, directory / SOURCES_FILE)
+    notifiers = _notifiers(radar, {s.id for s in shows}, directory / RADAR_FILE, secrets)
+    return Config(directory, radar, sources, shows, notifiers, frozenset(s for s in secrets if s),
+                  frozenset(substituted))
+
+
+def load_watchlist(path: Path) -> tuple[Show, ...]:
+    """Just the shows of one watchlist file (used by `classify --watchlist`)."""
+    data = _substitute(_read_toml(path, required=True), path, dict(os.environ), set(), set(), "")
+    return _shows(_validate(WatchlistFile, data, path), path)
+
+
+def _read_toml(path: Path, required: bool = False) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise ConfigError(str(path), None, "file not found", "check the path")
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), None, f"not valid TOML: {exc}", "fix the syntax at that line") from None
+    except OSError as exc:
+        raise ConfigError(str(path), None, f"cannot be read: {exc.strerror}") from None
+
+
+def _substitute(value: Any, path: Path, env: dict[str, str], secrets: set[str],
+                substituted: set[tuple[str, str]], key: str) -> Any:
+    """Replace ${VAR} in every string; remember the values, they are secrets."""
+    if isinstance(value, dict):
+        return {k: _substitute(v, path, env, secrets, substituted, f"{key}.{k}" if key else k)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, path, env, secrets, substituted, f"{key}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
+    def lookup(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise ConfigError(str(path), key, f"environment variable {name} is not set",
+                              f"export {name}=... before running, or remove ${{{name}}}")
+        secrets.add(env[name])
+        return env[name]
+
+    substituted.add((path.name, key))
+    return _VAR.sub(lookup, value)
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any], path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, path, data) from None
+
+
+def _config_error(exc: ValidationError, path: Path, data: Any, prefix: str = "") -> ConfigError:
+    error = exc.errors()[0]
+    loc = list(error["loc"])
+    key = prefix + "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                           for i, p in enumerate(loc))
+    if prefix and key.startswith(prefix) and not key.startswith(prefix + "["):
+        key = prefix + "." + key[len(prefix):]
+    if error["type"] == "extra_forbidden":
+        return ConfigError(str(path), key, "unknown key", "remove it or check its spelling against the docs")
+    if error["type"] == "missing":
+        return ConfigError(str(path), key, "required key is missing", "add it")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return ConfigError(str(path), key, message)
+
+
+def _shows(watchlist: WatchlistFile, path: Path) -> tuple[Show, ...]:
+    seen: set[str] = set()
+    shows = []
+    for index, entry in enumerate(watchlist.show):
+        if entry.id in seen:
+            raise ConfigError(str(path), f"show[{index}].id", f"duplicate show id {entry.id!r}",
+                              "give every show its own id")
+        seen.add(entry.id)
+        shows.append(Show(entry.id, entry.title, tuple(entry.aliases)))
+    return tuple(shows)
+
+
+def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path) -> tuple[Source, ...]:
+    from spiders.base import SourceKind
+
+    seen: set[str] = set()
+    sources = []
+    for index, entry in enumerate(sources_file.source):
+        where = f"source[{index}]"
+        if entry.name in seen:
+            raise ConfigError(str(path), f"{where}.name", f"duplicate source name {entry.name!r}",
+                              "give every source its own name")
+        seen.add(entry.name)
+        kind = SourceKind.registry.get(entry.kind)
+        if kind is None:
+            raise ConfigError(str(path), f"{where}.kind", f"unknown kind {entry.kind!r}",
+                              f"use one of {', '.join(sorted(SourceKind.registry))}")
+        if entry.show is not None and entry.show not in show_ids:
+            raise ConfigError(str(path), f"{where}.show", f"no show with id {entry.show!r} in the watchlist",
+                              "add the show to watchlist.toml or fix the id")
+        extra = dict(entry.model_extra or {})
+        try:
+            options = kind.Options.model_validate(extra)
+        except ValidationError as exc:
+            raise _config_error(exc, path, extra, prefix=where) from None
+        pairs = tuple(sorted((k, str(v)) for k, v in options.model_dump(exclude_none=True).items()))
+        sources.append(Source(entry.name, entry.kind, entry.url, entry.trust, entry.show, entry.interval, pairs))
+    return tuple(sources)
+
+
+def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, secrets: set[str]) -> tuple[NotifierSpec, ...]:
+    from notifier.base import Channel
+
+    seen: set[str] = set()
+    specs = []
+    for index, entry in enumerate(radar.notifier):
+        where = f"notifier[{index}]"
+        if entry.name in seen:
+            raise ConfigError(str(path), f"{where}.name", f"duplicate notifier name {entry.name!r}",
+                              "give every notifier its own name")
+        seen.add(entry.name)
+        channel = Channel.registry.get(entry.kind)
+        if channel is None:
+            raise ConfigError(str(path), f"{where}.kind", f"unknown kind {entry.kind!r}",
+                              f"use one of {', '.join(sorted(Channel.registry))}")
+        for show in entry.shows:
+            if show not in show_ids:
+                raise ConfigError(str(path), f"{where}.shows", f"no show with id {show!r} in the watchlist",
+                                  "fix the id or remove it")
+        extra = dict(entry.model_extra or {})
+        try:
+            options = channel.Options.model_validate(extra)
+        except ValidationError as exc:
+            raise _config_error(exc, path, extra, prefix=where) from None
+        for secret_field in channel.secret_fields:
+            value = extra.get(secret_field)
+            if isinstance(value, str) and value:
+                secrets.add(value)
+        specs.append(NotifierSpec(entry.name, entry.kind, tuple(entry.events), tuple(entry.shows),
+                                  options, tuple(channel.secret_fields)))
+    return tuple(specs)

@@ -1,0 +1,145 @@
+"""One poll cycle after the fetch: store new articles, classify, fold statuses, queue events.
+
+The fetch itself is the spiders' job (`spiders.crawl`); delivery is `radar.delivery`'s. This module is
+the pure-ish middle: results in, a CycleReport out, every write of one source in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from radar.classify import Classifier
+from radar.config import Config
+from radar.models import Article, Claim, Event, Evidence, FetchResult, Show, stable_id
+from radar.status import ShowState, fold
+from radar.store import Batch, Store, StoredShow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did, for the summary line and `check`'s output."""
+
+    polled: int = 0
+    not_modified: int = 0
+    conditional: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    new_articles: int = 0
+    events: list[Event] = field(default_factory=list)
+    silent_events: int = 0
+    delivered: int = 0
+    delivery_errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One concise line: sources, 304s, new articles, events, deliveries, errors."""
+        return (f"polled {self.polled} sources ({self.not_modified} unchanged), {self.new_articles} new articles, "
+                f"{len(self.events)} alerts ({self.silent_events} recorded silently), "
+                f"{self.delivered} delivered, {len(self.errors)} source errors, "
+                f"{len(self.delivery_errors)} delivery errors")
+
+
+class CycleProcessor:
+    """Folds fetch results into the store; one instance may serve many cycles."""
+
+    def __init__(self, config: Config, store: Store, classifier: Classifier | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.classifier = classifier or Classifier(config.shows)
+        self.shows = config.show_by_id()
+        self.trust = {s.name: s.trust for s in config.sources}
+
+    def process(self, results: Sequence[FetchResult], now: datetime | None = None,
+                next_polls: dict[str, float] | None = None) -> CycleReport:
+        """Store, classify and fold every result; returns what happened."""
+        now = now or datetime.now(UTC)
+        report = CycleReport()
+        known = self.store.shows()
+        self._baseline_new_shows(known, now, report)
+        for result in results:
+            report.polled += 1
+            report.conditional += result.conditional
+            if result.outcome == "not_modified":
+                report.not_modified += 1
+            elif result.outcome == "error":
+                report.errors.append((result.source, result.error or "failed"))
+                log.warning("source %s failed: %s", result.source, result.error)
+            with self.store.transaction() as batch:
+                batch.record_fetch(result, now, (next_polls or {}).get(result.source))
+                fresh = [a for a in result.articles if batch.add_article(a, now)]
+                report.new_articles += len(fresh)
+                self._fold_articles(self.classifier, batch, fresh, known, now, report)
+        if any(r.outcome != "error" for r in results):
+            with self.store.transaction() as batch:
+                batch.mark_baselined([s.id for s in self.config.shows if not _baselined(known, s.id)], now)
+        return report
+
+    def _fold_articles(self, classifier: Classifier, batch: Batch, fresh: list[Article],
+                       known: dict[str, StoredShow], now: datetime, report: CycleReport) -> None:
+        for article in sorted(fresh, key=lambda a: a.published or now):
+            for claim in classifier.classify(article):
+                show = self.shows.get(claim.show_id)
+                if show is not None:
+                    self._apply(batch, show, claim, article, known, now, report)
+
+    def _apply(self, batch: Batch, show: Show, claim: Claim, article: Article,
+               known: dict[str, StoredShow], now: datetime, report: CycleReport) -> None:
+        stored = known.get(show.id)
+        before = stored.state if stored else ShowState()
+        published = article.published or now
+        outcome = fold(before, claim, article.trust, published)
+        if outcome.state != before:
+            batch.set_status(show.id, outcome.state, now, changed=outcome.event is not None)
+            known[show.id] = StoredShow(show.id, outcome.state, now.isoformat(),
+                                        stored.baselined if stored else False)
+        if outcome.corroborates:
+            batch.add_evidence(show.id, outcome.state, article, claim.phrase, now)
+        if outcome.event is None:
+            return
+        event = _event(show, outcome.event, before, outcome.state, article, claim, now)
+        silent = not _baselined(known, show.id) and not self.config.radar.alerts.on_baseline
+        notifiers = [n.name for n in self.config.notifiers if self._wants(n.events, n.shows, event)]
+        if batch.add_event(event, silent, notifiers, time.time()):
+            if silent:
+                report.silent_events += 1
+            else:
+                report.events.append(event)
+            log.info("%s: %s -> %s (%s) from %s", show.id, before.status, event.status, event.event, article.url)
+
+    def _wants(self, events: tuple[str, ...], shows: tuple[str, ...], event: Event) -> bool:
+        if shows and event.show_id not in shows:
+            return False
+        if event.event == "rumor":
+            return self.config.radar.alerts.rumors
+        return event.event in events
+
+    def _baseline_new_shows(self, known: dict[str, StoredShow], now: datetime, report: CycleReport) -> None:
+        """A show new to the watchlist is checked, silently, against the articles already stored."""
+        new = [s for s in self.config.shows if s.id not in known]
+        if not new or not known:
+            return
+        classifier = Classifier(new)
+        stored = [replace(a, trust=self.trust.get(a.source, "community")) for a in self.store.stored_articles()]
+        with self.store.transaction() as batch:
+            self._fold_articles(classifier, batch, stored, known, now, report)
+
+
+def _baselined(known: dict[str, StoredShow], show_id: str) -> bool:
+    stored = known.get(show_id)
+    return bool(stored and stored.baselined)
+
+
+def _event(show: Show, kind: str, before: ShowState, after: ShowState, article: Article, claim: Claim,
+           now: datetime) -> Event:
+    evidence = Evidence(article.title, article.url, article.source, article.trust,
+                        article.published.isoformat() if article.published else None)
+    return Event(
+        event_id=stable_id(show.id, kind, after.status, after.release, article.key),
+        event=kind, show_id=show.id, show_title=show.title,
+        status=after.status, previous_status=before.status,
+        release=after.release, previous_release=before.release,
+        evidence=(evidence,), detected_at=now.replace(microsecond=0).isoformat(), phrase=claim.phrase)

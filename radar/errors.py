@@ -1,0 +1,44 @@
+"""The errors Renewal Radar raises on purpose; each builds a message a user can act on."""
+
+from __future__ import annotations
+
+
+class RadarError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+
+class ConfigError(RadarError):
+    """A config file is missing, unreadable or invalid."""
+
+    def __init__(self, file: str, key: str | None, problem: str, fix: str | None = None) -> None:
+        self.file, self.key, self.problem, self.fix = file, key, problem, fix
+        where = f"{file}: {key}" if key else file
+        super().__init__(f"{where}: {problem}" + (f" ({fix})" if fix else ""))
+
+
+class SourceError(RadarError):
+    """A source could not be read this cycle."""
+
+    def __init__(self, source: str, url: str, problem: str) -> None:
+        self.source, self.url, self.problem = source, url, problem
+        super().__init__(f"source {source!r} ({url}): {problem}")
+
+
+class FetchError(SourceError):
+    """The request failed: refused, timed out, an HTTP error or a body over the size cap."""
+
+
+class ParseError(SourceError):
+    """The response was not a feed or listing we can read."""
+
+
+class StoreError(RadarError):
+    """The state database cannot be opened or written."""
+
+
+class DeliveryError(RadarError):
+    """A notifier failed to deliver an alert; the outbox keeps it for a retry."""
+
+    def __init__(self, notifier: str, problem: str) -> None:
+        self.notifier, self.problem = notifier, problem
+        super().__init__(f"notifier {notifier!r}: {problem}")

@@ -1,0 +1,179 @@
+"""Plain, frozen data passed along the pipeline: shows, articles, claims, events."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+Trust = Literal["official", "news", "community"]
+EventKind = Literal["announced", "dated", "delayed", "premiered", "cancelled", "rumor"]
+StatusName = Literal["none", "rumored", "announced", "dated", "premiered", "cancelled"]
+
+CONFIRMED_EVENTS: tuple[str, ...] = ("announced", "dated", "delayed", "premiered", "cancelled")
+STATUSES: tuple[str, ...] = ("none", "rumored", "announced", "dated", "premiered", "cancelled")
+CONFIRMING_TRUST: frozenset[str] = frozenset({"official", "news"})
+
+
+@dataclass(frozen=True)
+class Show:
+    """A watched show: a stable id, its title and the other names articles use for it."""
+
+    id: str
+    title: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The title followed by every alias."""
+        return (self.title, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One item read from a source: a feed entry or one article of a news listing."""
+
+    source: str
+    trust: str
+    title: str
+    url: str = ""
+    summary: str = ""
+    published: datetime | None = None
+    guid: str | None = None
+    show_hint: str | None = None  # the source's `show =`: every item there is about that show
+    lang: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity used to store an article once: GUID, else canonical link, else normalized title."""
+        if self.guid:
+            return "guid:" + self.guid.strip()
+        if self.url:
+            return "url:" + canonical_url(self.url)
+        return "title:" + normalize_title(self.title)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one article says about one show, with the phrase that made the classifier say it."""
+
+    show_id: str
+    event: str  # one of EventKind
+    release: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    phrase: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An article cited for a status: what a user clicks to check the alert."""
+
+    title: str
+    url: str
+    source: str
+    trust: str
+    published: str | None  # ISO 8601
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"title": self.title, "url": self.url, "source": self.source,
+                "trust": self.trust, "published": self.published}
+
+
+@dataclass(frozen=True)
+class Event:
+    """A change of one show's status, as alerted to users and sent to webhooks."""
+
+    event_id: str
+    event: str
+    show_id: str
+    show_title: str
+    status: str
+    previous_status: str
+    release: str | None
+    previous_release: str | None
+    evidence: tuple[Evidence, ...]
+    detected_at: str  # ISO 8601
+    phrase: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def payload(self) -> dict[str, object]:
+        """The contract's webhook JSON (extended with `event` and `phrase`)."""
+        return {
+            "event_id": self.event_id,
+            "event": self.event,
+            "show_id": self.show_id,
+            "show_title": self.show_title,
+            "status": self.status,
+            "previous_status": self.previous_status,
+            "release": self.release,
+            "previous_release": self.previous_release,
+            "evidence": [e.as_dict() for e in self.evidence],
+            "detected_at": self.detected_at,
+            "phrase": self.phrase,
+        }
+
+
+def stable_id(*parts: str | None) -> str:
+    """A short, stable hex id from its parts; the same parts give the same id on every run."""
+    digest = hashlib.sha256("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+    return digest[:24]
+
+
+_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|ref|ref_src)=", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, drop fragment, tracking parameters and a trailing slash."""
+    parts = urlsplit(url.strip())
+    query = "&".join(q for q in parts.query.split("&") if q and not _TRACKING.match(q))
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def normalize_title(title: str) -> str:
+    """NFKC, case-folded, punctuation squeezed to single spaces."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+@dataclass(frozen=True)
+class Source:
+    """One configured place to look (an entry of sources.toml), already validated."""
+
+    name: str
+    kind: str  # a key of spiders.base.SourceKind.registry: "rss", "html"
+    url: str
+    trust: str  # official | news | community
+    show: str | None = None
+    interval: float | None = None  # seconds; None: the [schedule] default
+    options: tuple[tuple[str, str], ...] = ()  # kind-specific keys (html: item, title, link, date, summary)
+
+    def option(self, key: str, default: str | None = None) -> str | None:
+        """A kind-specific option by name."""
+        return dict(self.options).get(key, default)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a source last answered, sent back as If-None-Match / If-Modified-Since."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class FetchResult:
+    """The outcome of polling one source once."""
+
+    source: str
+    outcome: Literal["ok", "not_modified", "error"]
+    articles: list[Article] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    http_status: int | None = None
+    conditional: bool = False  # the request carried If-None-Match or If-Modified-Since
+    elapsed: float = 0.0

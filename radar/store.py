@@ -1,0 +1,271 @@
+"""The state database: what each source answered, articles seen, statuses, events and the outbox.
+
+SQLite by default (WAL mode), any SQLAlchemy URL otherwise. Everything one poll changes is written
+in one transaction, so a crash loses nothing and repeats nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from radar.errors import StoreError
+from radar.models import Article, Event, Evidence, FetchResult, Validators
+from radar.schema import articles, evidence, events, metadata, outbox, show_status, source_state
+from radar.status import ShowState
+
+log = logging.getLogger(__name__)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class StoredShow:
+    """A show's row: status, release, timestamps and whether its first check is done."""
+
+    show_id: str
+    state: ShowState
+    updated: str | None
+    baselined: bool
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row with its event."""
+
+    id: int
+    notifier: str
+    state: str
+    attempts: int
+    next_try: float
+    created: float
+    last_error: str | None
+    event: Event
+
+
+def event_from_payload(data: dict[str, Any]) -> Event:
+    """Rebuild an Event from the JSON the store keeps."""
+    return Event(
+        event_id=data["event_id"], event=data["event"], show_id=data["show_id"],
+        show_title=data["show_title"], status=data["status"], previous_status=data["previous_status"],
+        release=data.get("release"), previous_release=data.get("previous_release"),
+        evidence=tuple(Evidence(**e) for e in data.get("evidence", [])),
+        detected_at=data["detected_at"], phrase=data.get("phrase", ""),
+    )
+
+
+class Batch:
+    """Writes of one transaction; obtained from Store.transaction()."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record_fetch(self, result: FetchResult, now: datetime, next_poll: float | None = None) -> None:
+        """Remember a poll's outcome and the validators for the next conditional request."""
+        row = self.conn.execute(select(source_state).where(source_state.c.name == result.source)).first()
+        values: dict[str, Any] = {"last_polled": _iso(now), "next_poll": next_poll}
+        if result.outcome == "error":
+            values.update(last_error=result.error, failures=(row.failures if row else 0) + 1)
+        else:
+            values.update(last_success=_iso(now), failures=0, last_error=None)
+            if result.outcome == "ok":
+                values.update(etag=result.etag, last_modified=result.last_modified)
+        if row:
+            self.conn.execute(update(source_state).where(source_state.c.name == result.source).values(**values))
+        else:
+            self.conn.execute(insert(source_state).values(name=result.source, **values))
+
+    def add_article(self, article: Article, now: datetime) -> bool:
+        """Store an article once; False when its key was seen before."""
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(articles).values(
+                    key=article.key, source=article.source, title=article.title, url=article.url,
+                    summary=article.summary[:4000], published=_iso(article.published), lang=article.lang,
+                    first_seen=_iso(now)))
+        except IntegrityError:
+            return False
+        return True
+
+    def set_status(self, show_id: str, state: ShowState, now: datetime, changed: bool) -> None:
+        """Write a show's status (`changed` also moves its `updated` time)."""
+        values: dict[str, Any] = {"status": state.status, "release": state.release, "as_of": _iso(state.as_of)}
+        if changed:
+            values["updated"] = _iso(now)
+        done = self.conn.execute(update(show_status).where(show_status.c.show_id == show_id).values(**values))
+        if not done.rowcount:
+            values.setdefault("updated", _iso(now))
+            self.conn.execute(insert(show_status).values(show_id=show_id, baselined=False, **values))
+
+    def add_evidence(self, show_id: str, state: ShowState, article: Article, phrase: str, now: datetime) -> None:
+        """Cite an article for a show's status; an article counts once per show."""
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(evidence).values(
+                    show_id=show_id, status=state.status, release=state.release, article_key=article.key,
+                    title=article.title, url=article.url, source=article.source, trust=article.trust,
+                    published=_iso(article.published), phrase=phrase, added_at=_iso(now)))
+        except IntegrityError:
+            pass
+
+    def add_event(self, event_: Event, silent: bool, notifiers: Iterable[str], now_ts: float) -> bool:
+        """Record an event and queue it for each notifier; False when it was recorded before."""
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(events).values(
+                    event_id=event_.event_id, show_id=event_.show_id, event=event_.event,
+                    detected_at=event_.detected_at, silent=silent,
+                    payload=json.dumps(event_.payload(), ensure_ascii=False)))
+        except IntegrityError:
+            return False
+        if not silent:
+            for name in notifiers:
+                self.conn.execute(insert(outbox).values(event_id=event_.event_id, notifier=name, state="pending",
+                                                        attempts=0, next_try=now_ts, created=now_ts))
+        return True
+
+    def mark_baselined(self, show_ids: Iterable[str], now: datetime) -> None:
+        """After a show's first successful cycle its changes are alerted."""
+        for show_id in show_ids:
+            done = self.conn.execute(update(show_status).where(show_status.c.show_id == show_id)
+                                     .values(baselined=True))
+            if not done.rowcount:
+                self.conn.execute(insert(show_status).values(show_id=show_id, status="none", baselined=True,
+                                                             updated=_iso(now)))
+
+
+class Store:
+    """Access to the state database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+            if url.startswith("sqlite"):
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the store {_safe_url(url)}: {exc.__class__.__name__}: "
+                             f"{str(exc).splitlines()[0]}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Batch]:
+        """One atomic unit of writes."""
+        with self.engine.begin() as conn:
+            yield Batch(conn)
+
+    def validators(self) -> dict[str, Validators]:
+        """ETag / Last-Modified per source, for conditional requests."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(source_state.c.name, source_state.c.etag, source_state.c.last_modified))
+            return {r.name: Validators(r.etag, r.last_modified) for r in rows}
+
+    def source_rows(self) -> dict[str, Any]:
+        """Every source's last poll, success, error, failure count and next poll."""
+        with self.engine.connect() as conn:
+            return {r.name: r for r in conn.execute(select(source_state))}
+
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these article keys are stored already."""
+        wanted = list(set(keys))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found.update(r[0] for r in conn.execute(select(articles.c.key).where(articles.c.key.in_(chunk))))
+        return found
+
+    def shows(self) -> dict[str, StoredShow]:
+        with self.engine.connect() as conn:
+            return {r.show_id: StoredShow(r.show_id, ShowState(r.status, r.release, _parse_iso(r.as_of)),
+                                          r.updated, bool(r.baselined))
+                    for r in conn.execute(select(show_status))}
+
+    def evidence_for(self, show_id: str, limit: int = 5) -> list[Evidence]:
+        """The articles behind a show's current status, newest first."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(show_status).where(show_status.c.show_id == show_id)).first()
+            if row is None:
+                return []
+            query = (select(evidence).where(evidence.c.show_id == show_id, evidence.c.status == row.status)
+                     .order_by(evidence.c.published.desc(), evidence.c.id.desc()).limit(limit))
+            return [Evidence(r.title, r.url, r.source, r.trust, r.published) for r in conn.execute(query)]
+
+    def history(self, show_id: str) -> list[tuple[Event, bool]]:
+        """A show's events, newest first, each with whether it was recorded silently."""
+        with self.engine.connect() as conn:
+            query = select(events).where(events.c.show_id == show_id).order_by(events.c.detected_at.desc())
+            return [(event_from_payload(json.loads(r.payload)), bool(r.silent)) for r in conn.execute(query)]
+
+    def stored_articles(self, limit: int = 5000) -> list[Article]:
+        """Recently stored articles, for classifying a newly watched show against what was seen."""
+        with self.engine.connect() as conn:
+            query = select(articles).order_by(articles.c.first_seen.desc()).limit(limit)
+            return [Article(source=r.source, trust="", title=r.title, url=r.url or "", summary=r.summary or "",
+                            published=_parse_iso(r.published), lang=r.lang) for r in conn.execute(query)]
+
+    def deliveries(self, states: tuple[str, ...] = ("pending", "failed")) -> list[Delivery]:
+        """Outbox rows in these states, oldest first."""
+        with self.engine.connect() as conn:
+            query = (select(outbox, events.c.payload).join(events, events.c.event_id == outbox.c.event_id)
+                     .where(outbox.c.state.in_(states)).order_by(outbox.c.id))
+            return [Delivery(r.id, r.notifier, r.state, r.attempts, r.next_try, r.created, r.last_error,
+                             event_from_payload(json.loads(r.payload))) for r in conn.execute(query)]
+
+    def count_deliveries(self, state: str) -> int:
+        with self.engine.connect() as conn:
+            return len(conn.execute(select(outbox.c.id).where(outbox.c.state == state)).all())
+
+    def mark_delivered(self, delivery_id: int, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == delivery_id)
+                         .values(state="delivered", delivered_at=_iso(now), last_error=None,
+                                 attempts=outbox.c.attempts + 1))
+
+    def mark_attempt_failed(self, delivery_id: int, error: str, next_try: float, give_up: bool) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == delivery_id)
+                         .values(state="failed" if give_up else "pending", last_error=error,
+                                 next_try=next_try, attempts=outbox.c.attempts + 1))
+
+    def requeue_failed(self, now_ts: float) -> int:
+        """Give every failed delivery a fresh start; returns how many."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(outbox).where(outbox.c.state == "failed")
+                                .values(state="pending", next_try=now_ts, created=now_ts, attempts=0))
+            return done.rowcount
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _safe_url(url: str) -> str:
+    """A store URL without its password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://****@{rest.rsplit('@', 1)[1]}"
+    return url

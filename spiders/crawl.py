@@ -1,0 +1,272 @@
+"""The Scrapy side: poll every source once, concurrently, and turn each into one `FetchResult`.
+
+Scrapy is imported inside functions: importing this module stays cheap for CLI commands that
+never crawl. `SourcesSpider` is built on first access (`spiders.crawl.SourcesSpider`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from radar import USER_AGENT
+from radar.errors import ParseError
+from radar.models import FetchResult, Source, Validators
+from spiders.base import SourceKind
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import CrawlerRunner
+    from scrapy.http import Response
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_MAX_BYTES = 5 * 2**20
+DEFAULT_PER_HOST = 4
+_ran_once = False
+
+
+def crawler_settings(timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+                     per_host: int = DEFAULT_PER_HOST) -> dict[str, Any]:
+    """Scrapy settings for polling sources: no retries, cookies, cache, telnet or remote control."""
+    return {
+        "USER_AGENT": USER_AGENT,
+        "DOWNLOAD_TIMEOUT": timeout,
+        "DNS_TIMEOUT": timeout,
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": False,  # the scheduler polls again later
+        "COOKIES_ENABLED": False,
+        "REDIRECT_ENABLED": True,
+        "ROBOTSTXT_OBEY": True,  # html only: feed requests carry meta dont_obey_robotstxt
+        "CONCURRENT_REQUESTS": max(16, per_host),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": per_host,
+        "HTTPERROR_ALLOWED_CODES": [304],
+        "HTTPCACHE_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # Scrapy 2.19 starts a code-executing HTTP server by default
+        "LOGSTATS_INTERVAL": 0,
+        "LOG_LEVEL": "WARNING",
+        "TWISTED_REACTOR": ASYNCIO_REACTOR,
+    }
+
+
+def crawl_deferred(runner: CrawlerRunner, sources: Sequence[Source],
+                   validators: Mapping[str, Validators]) -> Deferred[list[FetchResult]]:
+    """Poll `sources` with a runner built from `crawler_settings()`, in a reactor the caller runs.
+
+    Fires with one FetchResult per source, in the order of `sources`.
+    """
+    from twisted.internet.defer import succeed
+
+    if 304 not in {int(c) for c in runner.settings.getlist("HTTPERROR_ALLOWED_CODES")}:
+        raise ValueError("build the runner as CrawlerRunner(crawler_settings(...))")
+    if not sources:
+        return succeed([])
+    _quiet_scrapy(runner.settings.get("LOG_LEVEL", "WARNING"))
+    results: list[FetchResult] = []
+    position = {s.name: i for i, s in reversed(list(enumerate(sources)))}
+    done = runner.crawl(spider_class(), sources=list(sources), validators=dict(validators),
+                        on_result=results.append)
+    return done.addCallback(lambda _: sorted(results, key=lambda r: position.get(r.source, 0)))
+
+
+def crawl_once(sources: Sequence[Source], validators: Mapping[str, Validators], *,
+               timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+               per_host: int = DEFAULT_PER_HOST) -> list[FetchResult]:
+    """Poll `sources` once and block until every one has a result.
+
+    Installs the asyncio reactor if none is installed, then runs it to completion. A Twisted
+    reactor cannot be restarted, so this works ONCE per process; a long-running process owns
+    the reactor and calls `crawl_deferred` instead.
+    """
+    global _ran_once
+    if not sources:
+        return []
+    if _ran_once:
+        raise RuntimeError("crawl_once() can run only once per process (the reactor cannot restart)")
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+
+    if not is_reactor_installed():
+        install_reactor(ASYNCIO_REACTOR)
+    from scrapy.crawler import CrawlerRunner
+    from twisted.internet import reactor
+
+    _ran_once = True
+    runner = CrawlerRunner(crawler_settings(timeout, max_bytes, per_host))
+    outcome: list[Any] = []
+    done = crawl_deferred(runner, sources, validators)
+    done.addBoth(outcome.append)
+    done.addBoth(lambda _: reactor.callLater(0, reactor.stop))  # type: ignore[attr-defined]
+    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+    if not outcome:
+        raise RuntimeError("the reactor stopped before the crawl finished")
+    if not isinstance(outcome[0], list):
+        outcome[0].raiseException()
+    return outcome[0]
+
+
+def _quiet_scrapy(level: str) -> None:
+    """CrawlerRunner installs no log handler, so LOG_LEVEL alone does nothing: cap scrapy's loggers
+    unless the application set their level itself."""
+    # A robots.txt that cannot be fetched is logged as an ERROR with a traceback, then the page is
+    # fetched anyway and its own failure is reported: keep that traceback out of the CLI.
+    levels = {"scrapy": level, "twisted": level, "scrapy.downloadermiddlewares.robotstxt": "CRITICAL"}
+    for name, wanted in levels.items():
+        log = logging.getLogger(name)
+        if log.level == logging.NOTSET:
+            log.setLevel(wanted)
+
+
+def request_headers(validators: Validators | None) -> dict[str, str]:
+    """The conditional request headers from what a source last answered."""
+    headers: dict[str, str] = {}
+    if validators and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def result_from_response(source: Source, status: int, body: bytes, url: str,
+                         headers: Mapping[str, str], sent: Validators | None,
+                         elapsed: float) -> FetchResult:
+    """304: not_modified without parsing; otherwise parse with the source's kind."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    etag, last_modified = lower.get("etag"), lower.get("last-modified")
+    common: dict[str, Any] = {"source": source.name, "http_status": status, "elapsed": elapsed,
+                              "conditional": bool(request_headers(sent))}
+    if status == 304:
+        return FetchResult(outcome="not_modified", etag=etag or (sent.etag if sent else None),
+                           last_modified=last_modified or (sent.last_modified if sent else None),
+                           **common)
+    try:
+        articles = SourceKind.registry[source.kind].parse(source, body, url, lower)
+    except ParseError as exc:
+        logger.warning("%s", exc)
+        return FetchResult(outcome="error", error=exc.problem, **common)
+    except Exception as exc:  # a bug in a parser must not lose the other sources
+        logger.exception("source %r (%s): parser failed", source.name, url)
+        return FetchResult(outcome="error", error=f"could not parse: {type(exc).__name__}: {exc}"[:200],
+                           **common)
+    return FetchResult(outcome="ok", articles=articles, etag=etag, last_modified=last_modified, **common)
+
+
+def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> tuple[str, int | None]:
+    """A short human reason for a failed request, and the HTTP status when there was one."""
+    from scrapy import exceptions as se
+    from twisted.internet import error as te
+
+    response = getattr(exc, "response", None)
+    if response is not None:  # HttpError: a non-2xx status filtered by HttpErrorMiddleware
+        return f"HTTP {response.status}", response.status
+    if isinstance(exc, se.DownloadTimeoutError | te.TimeoutError | te.TCPTimedOutError):
+        return f"timed out after {timeout:g}s", None
+    if isinstance(exc, se.DownloadConnectionRefusedError | te.ConnectionRefusedError):
+        return "connection refused", None
+    if isinstance(exc, se.CannotResolveHostError | te.DNSLookupError):
+        return "host not found (DNS lookup failed)", None
+    if isinstance(exc, se.DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in str(exc):  # or on gunzip
+        return f"response larger than {_size(max_bytes)}", None
+    if isinstance(exc, se.IgnoreRequest) and "robots.txt" in str(exc):
+        return "forbidden by robots.txt", None
+    if isinstance(exc, se.ResponseDataLossError | se.DownloadFailedError | te.ConnectionLost):
+        return "connection lost before the response was complete", None
+    if isinstance(exc, se.UnsupportedURLSchemeError):
+        return "unsupported URL scheme", None
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:200].rstrip(": "), None
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}" if n % scale == 0 else f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SourcesSpider":
+        return spider_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def spider_class() -> type[Spider]:
+    """`SourcesSpider`, built on first use so that importing this module does not import Scrapy."""
+    import scrapy
+
+    class SourcesSpider(scrapy.Spider):
+        """One request per source; every source yields exactly one FetchResult through `on_result`."""
+
+        name = "radar-sources"
+
+        def __init__(self, sources: Sequence[Source], validators: Mapping[str, Validators],
+                     on_result: Callable[[FetchResult], None], **kw: Any) -> None:
+            super().__init__(**kw)
+            self.sources = list(sources)
+            self.validators = dict(validators)
+            self.on_result = on_result
+            self._pending: set[int] = set(range(len(self.sources)))
+            self._started = time.monotonic()
+
+        async def start(self) -> Any:
+            for index, source in enumerate(self.sources):
+                try:
+                    request = self._request(index, source)
+                except ValueError as exc:  # unknown kind, malformed URL
+                    self._report(index, FetchResult(source.name, "error", error=str(exc)[:200]))
+                    continue
+                yield request
+
+        def _request(self, index: int, source: Source) -> scrapy.Request:
+            if source.kind not in SourceKind.registry:
+                raise ValueError(f"unknown source kind {source.kind!r}")
+            meta = {"radar_index": index, "radar_started": time.monotonic()}
+            if source.kind != "html":  # only listing pages are crawled; feeds are meant for robots
+                meta["dont_obey_robotstxt"] = True
+            return scrapy.Request(source.url, headers=request_headers(self.validators.get(source.name)),
+                                  meta=meta, callback=self.on_response, errback=self.on_error,
+                                  dont_filter=True)
+
+        def on_response(self, response: Response) -> None:
+            index = response.meta["radar_index"]
+            source = self.sources[index]
+            headers = {k.lower(): v for k, v in response.headers.to_unicode_dict().items()}
+            self._report(index, result_from_response(
+                source, response.status, response.body, response.url, headers,
+                self.validators.get(source.name), self._elapsed(response.meta)))
+
+        def on_error(self, failure: Failure) -> None:
+            request = failure.request  # type: ignore[attr-defined]
+            index = request.meta["radar_index"]
+            source = self.sources[index]
+            reason, status = describe_failure(failure.value, self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                                              self.settings.getint("DOWNLOAD_MAXSIZE"))
+            logger.warning("source %r (%s): %s", source.name, source.url, reason)
+            sent = request_headers(self.validators.get(source.name))
+            self._report(index, FetchResult(source.name, "error", error=reason, http_status=status,
+                                            conditional=bool(sent), elapsed=self._elapsed(request.meta)))
+
+        def closed(self, reason: str) -> None:
+            for index in sorted(self._pending):
+                source = self.sources[index]
+                self._report(index, FetchResult(source.name, "error", error=f"not polled: crawl {reason}"))
+
+        def _report(self, index: int, result: FetchResult) -> None:
+            if index in self._pending:
+                self._pending.discard(index)
+                self.on_result(result)
+
+        def _elapsed(self, meta: Mapping[str, Any]) -> float:
+            return round(time.monotonic() - meta.get("radar_started", self._started), 3)
+
+    SourcesSpider.__qualname__ = "SourcesSpider"  # as if defined at module level (repr, pickling)
+    return SourcesSpider

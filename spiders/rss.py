@@ -1,0 +1,93 @@
+"""Kind `rss`: RSS 2.0, Atom and RDF feeds read through feedparser."""
+
+from __future__ import annotations
+
+import calendar
+import io
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin
+
+from radar.errors import ParseError
+from radar.models import Article, Source
+from spiders.base import SourceKind, header, text_of
+
+logger = logging.getLogger(__name__)
+
+# bozo reasons that say nothing about the feed itself (served as text/html, charset mismatch)
+_HARMLESS_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
+
+
+class RssKind(SourceKind, kind="rss"):
+    """An RSS 2.0, Atom or RDF feed (no extra keys)."""
+
+    @classmethod
+    def parse(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article]:
+        """Feed entries as articles; a recoverable malformed feed is read with a warning."""
+        import feedparser
+
+        response_headers = {"content-location": url}
+        if content_type := header(headers, "content-type"):
+            response_headers["content-type"] = content_type
+        # A stream, never bytes: feedparser would try bytes as a file name first.
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
+                                  sanitize_html=False)
+        entries: list[Any] = parsed.get("entries", [])
+        problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+        malformed = problem is not None and type(problem).__name__ not in _HARMLESS_BOZO
+        if not entries and (malformed or not parsed.get("version")):
+            raise ParseError(source.name, url, _why_not_a_feed(parsed, body))
+        if malformed:
+            logger.warning("source %r (%s): malformed feed read anyway: %s", source.name, url, problem)
+        lang = parsed.get("feed", {}).get("language") or None
+        articles = [a for e in entries if (a := _article(source, e, url, lang)) is not None]
+        logger.debug("source %r: %d entries, %d articles", source.name, len(entries), len(articles))
+        return articles
+
+
+_HTML_START = re.compile(rb"<(!doctype\s+html|html)[\s>]", re.I)
+
+
+def _why_not_a_feed(parsed: Any, body: bytes) -> str:
+    problem = parsed.get("bozo_exception")
+    head = (str(problem).splitlines() or [""])[0][:200] if problem else ""
+    if not parsed.get("version") and _HTML_START.search(body[:4096]):
+        return "not a feed: got an HTML page"
+    if not parsed.get("version"):
+        return "not a feed" + (f" ({head})" if head else "")
+    return "invalid feed, no entries" + (f" ({head})" if head else "")
+
+
+def _article(source: Source, entry: Any, base: str, lang: str | None) -> Article | None:
+    title = entry.get("title", "")
+    if entry.get("title_detail", {}).get("type", "") in ("text/html", "application/xhtml+xml"):
+        title = text_of(title, 1000)
+    title = " ".join(title.split())
+    link = entry.get("link", "")
+    link = urljoin(base, link) if link else ""
+    if not title and not link:
+        return None
+    summary = entry.get("summary", "")
+    if not summary and entry.get("content"):
+        summary = entry["content"][0].get("value", "")
+    return Article(
+        source=source.name,
+        trust=source.trust,
+        title=title,
+        url=link,
+        summary=text_of(summary),
+        published=_published(entry),
+        guid=entry.get("id") or None,
+        show_hint=source.show,
+        lang=lang,
+    )
+
+
+def _published(entry: Any) -> datetime | None:
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not stamp:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(stamp), tz=timezone.utc)

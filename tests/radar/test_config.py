@@ -1,0 +1,76 @@
+"""Config loading: every error names the file, the key and the fix; secrets never leak."""
+
+from pathlib import Path
+
+import pytest
+
+from radar.config import load_config
+from radar.config_view import render_config
+from radar.errors import ConfigError
+
+SOURCE = '[[source]]\nname = "ann"\nkind = "rss"\nurl = "https://example.org/rss"\ntrust = "news"\n'
+SHOW = '[[show]]\nid = "akudama-drive"\ntitle = "Akudama Drive"\n'
+
+
+def make(tmp_path: Path, radar: str = "", sources: str = SOURCE, watchlist: str = SHOW) -> Path:
+    (tmp_path / "radar.toml").write_text(radar)
+    (tmp_path / "sources.toml").write_text(sources)
+    (tmp_path / "watchlist.toml").write_text(watchlist)
+    return tmp_path
+
+
+def error(tmp_path: Path, env: dict[str, str] | None = None, **files: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(make(tmp_path, **files), env or {})
+    return str(caught.value)
+
+
+def test_defaults_load(tmp_path):
+    config = load_config(make(tmp_path), {})
+    assert config.radar.schedule.interval == 1800 and config.radar.schedule.jitter == pytest.approx(0.1)
+    assert config.radar.delivery.give_up_after == 3 * 86400
+    assert config.sources[0].name == "ann" and config.shows[0].id == "akudama-drive"
+    assert config.store_url == f"sqlite:///{tmp_path / 'radar.db'}"
+
+
+def test_unknown_key_names_file_and_key(tmp_path):
+    message = error(tmp_path, radar="[alerts]\nrumours = true\n")
+    assert message.startswith(f"{tmp_path / 'radar.toml'}: alerts.rumours: unknown key")
+
+
+def test_unknown_html_option_and_missing_selector(tmp_path):
+    html = ('[[source]]\nname = "o"\nkind = "html"\nurl = "https://example.org/"\ntrust = "official"\n'
+            'title = "a::text"\nlink = "a::attr(href)"\n')
+    assert "source[0].item: required key is missing" in error(tmp_path, sources=html)
+    assert "source[0].colour: unknown key" in error(tmp_path, sources=SOURCE + 'colour = "red"\n')
+
+
+def test_missing_variable(tmp_path):
+    radar = '[[notifier]]\nname = "hook"\nkind = "webhook"\nurl = "https://example.org/h"\nsecret = "${HOOK_SECRET}"\n'
+    message = error(tmp_path, radar=radar)
+    assert "notifier[0].secret" in message and "HOOK_SECRET is not set" in message and "export HOOK_SECRET" in message
+
+
+def test_duplicate_ids_and_unknown_references(tmp_path):
+    assert "show[1].id: duplicate show id 'akudama-drive'" in error(tmp_path, watchlist=SHOW + SHOW)
+    assert "source[1].name: duplicate source name" in error(tmp_path, sources=SOURCE + SOURCE)
+    assert "source[0].show: no show with id 'nope'" in error(tmp_path, sources=SOURCE + 'show = "nope"\n')
+    assert "source[0].kind: unknown kind 'atom'" in error(tmp_path, sources=SOURCE.replace('"rss"', '"atom"'))
+
+
+def test_bad_values(tmp_path):
+    assert "schedule.interval" in error(tmp_path, radar='[schedule]\ninterval = "soon"\n')
+    assert "source[0].trust" in error(tmp_path, sources=SOURCE.replace('"news"', '"official-ish"'))
+    assert "not valid TOML" in error(tmp_path, radar="[alerts\n")
+
+
+def test_secrets_are_redacted_in_config_show(tmp_path):
+    radar = ('[[notifier]]\nname = "hook"\nkind = "webhook"\nurl = "${HOOK_URL}"\nsecret = "${HOOK_SECRET}"\n'
+             '[[notifier]]\nname = "chat"\nkind = "apprise"\nurl = "discord://1234567/literal-token-abc"\n')
+    env = {"HOOK_URL": "https://example.org/hooks/abc-private", "HOOK_SECRET": "s3cret-value"}
+    config = load_config(make(tmp_path, radar=radar), env)
+    shown = render_config(config)
+    for secret in ("abc-private", "s3cret-value", "literal-token-abc"):
+        assert secret not in shown
+    assert 'name = "hook"' in shown and "****" in shown
+    assert config.redact("posting to https://example.org/hooks/abc-private") == "posting to ****"
