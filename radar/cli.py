@@ -124,6 +124,7 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
                          "alerts": [e.payload() for e in report.events], "silent_events": report.silent_events,
                          "delivered": report.delivered,
                          "source_errors": [{"source": s, "error": e} for s, e in report.errors],
+                         "source_warnings": [{"source": s, "warning": w} for s, w in report.warnings],
                          "delivery_errors": [{"notifier": n, "error": e} for n, e in report.delivery_errors]},
                         ensure_ascii=False, indent=2), config)
         return ExitStatus.OK
@@ -133,6 +134,8 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
              f" — {event.evidence[0].title}", config)
     for source, error in report.errors:
         _out(f"source {source} failed: {error}", config)
+    for source, warning in report.warnings:
+        _out(f"source {source}: {warning}", config)
     for notifier, error in report.delivery_errors:
         _out(f"delivery to {notifier} failed (kept for retry): {error}", config)
     _out(report.summary(), config)
@@ -159,7 +162,24 @@ def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
                   (r["evidence"][0]["url"] if r["evidence"] else "") + (f" (+{len(r['evidence']) - 1})"
                                                                         if len(r["evidence"]) > 1 else "")]
                  for r in rows]), config)
+    for line in _trouble_lines(config, store):
+        _out(line, config)
     return ExitStatus.OK
+
+
+def _trouble_lines(config: Config, store: Any) -> list[str]:
+    """What `status` says under its table: failing sources, alerts given up (details: `sources`, `deliveries`)."""
+    rows = store.source_rows()
+    failing = [(s.name, rows[s.name]) for s in config.sources if s.name in rows and rows[s.name].failures]
+    lines = []
+    if failing:
+        shown = ", ".join(f"{name} ({row.failures}x: {row.last_error or 'failed'})" for name, row in failing[:5])
+        more = f", +{len(failing) - 5} more" if len(failing) > 5 else ""
+        lines.append(f"failing sources: {shown}{more} — see `renewal-radar sources`")
+    given_up = store.count_deliveries("failed")
+    if given_up:
+        lines.append(f"{given_up} alerts given up — see `renewal-radar deliveries`, resend with `deliveries retry`")
+    return lines
 
 
 def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
@@ -212,8 +232,15 @@ def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
 
 def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
     if args.action == "retry":
-        count = store.requeue_failed(time.time())
         from radar.delivery import deliver_due
+        from radar.lock import holder, lock_path
+
+        count = store.requeue_failed(time.time())
+        pid = holder(lock_path(config.store_url, config.directory))
+        if pid is not None:  # the daemon's outbox loop sends them; sending here too could send twice
+            _out(f"requeued {count} failed deliveries; the running daemon (pid {pid or '?'}) sends them now",
+                 config)
+            return ExitStatus.OK
 
         report = deliver_due(config, store, force=True)
         _out(f"requeued {count} failed deliveries; delivered {report.delivered}, "

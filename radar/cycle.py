@@ -29,6 +29,7 @@ class CycleReport:
     not_modified: int = 0
     conditional: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     new_articles: int = 0
     events: list[Event] = field(default_factory=list)
     silent_events: int = 0
@@ -39,7 +40,8 @@ class CycleReport:
         """One concise line: sources, 304s, new articles, events, deliveries, errors."""
         return (f"polled {self.polled} sources ({self.not_modified} unchanged), {self.new_articles} new articles, "
                 f"{len(self.events)} alerts ({self.silent_events} recorded silently), "
-                f"{self.delivered} delivered, {len(self.errors)} source errors, "
+                f"{self.delivered} delivered, {len(self.errors)} source errors"
+                + (f" ({len(self.warnings)} sources malformed but read)" if self.warnings else "") + ", "
                 f"{len(self.delivery_errors)} delivery errors")
 
 
@@ -68,6 +70,8 @@ class CycleProcessor:
             elif result.outcome == "error":
                 report.errors.append((result.source, result.error or "failed"))
                 log.warning("source %s failed: %s", result.source, result.error)
+            if result.warning:
+                report.warnings.append((result.source, result.warning))
             with self.store.transaction() as batch:
                 batch.record_fetch(result, now, (next_polls or {}).get(result.source))
                 fresh = [a for a in result.articles if batch.add_article(a, now)]

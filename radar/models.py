@@ -174,6 +174,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+    warning: str | None = None  # read, but something was wrong (e.g. a malformed feed recovered)
     http_status: int | None = None
     conditional: bool = False  # the request carried If-None-Match or If-Modified-Since
     elapsed: float = 0.0

@@ -83,8 +83,10 @@ class Batch:
             values.update(last_error=result.error, failures=(row.failures if row else 0) + 1)
         else:
             values.update(last_success=_iso(now), failures=0, last_error=None)
-            if result.outcome == "ok":
-                values.update(etag=result.etag, last_modified=result.last_modified)
+            if result.outcome == "ok":  # a malformed feed is fetched in full again, and reported again
+                values.update(etag=None if result.warning else result.etag,
+                              last_modified=None if result.warning else result.last_modified,
+                              last_error=result.warning)
         if row:
             self.conn.execute(update(source_state).where(source_state.c.name == result.source).values(**values))
         else:

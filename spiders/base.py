@@ -44,6 +44,12 @@ class SourceKind(ABC):
     def parse(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article]:
         """Read a response body into articles; no I/O. Raise ParseError for content we cannot read."""
 
+    @classmethod
+    def parse_with_warning(cls, source: Source, body: bytes, url: str,
+                           headers: Mapping[str, str]) -> tuple[list[Article], str | None]:
+        """Like parse(), plus a warning when the content was malformed but read anyway."""
+        return cls.parse(source, body, url, headers), None
+
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """A header value by case-insensitive name."""

@@ -148,7 +148,7 @@ def result_from_response(source: Source, status: int, body: bytes, url: str,
                            last_modified=last_modified or (sent.last_modified if sent else None),
                            **common)
     try:
-        articles = SourceKind.registry[source.kind].parse(source, body, url, lower)
+        articles, warning = SourceKind.registry[source.kind].parse_with_warning(source, body, url, lower)
     except ParseError as exc:
         logger.warning("%s", exc)
         return FetchResult(outcome="error", error=exc.problem, **common)
@@ -156,7 +156,8 @@ def result_from_response(source: Source, status: int, body: bytes, url: str,
         logger.exception("source %r (%s): parser failed", source.name, url)
         return FetchResult(outcome="error", error=f"could not parse: {type(exc).__name__}: {exc}"[:200],
                            **common)
-    return FetchResult(outcome="ok", articles=articles, etag=etag, last_modified=last_modified, **common)
+    return FetchResult(outcome="ok", articles=articles, etag=etag, last_modified=last_modified,
+                       warning=warning, **common)
 
 
 def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> tuple[str, int | None]:

@@ -27,6 +27,12 @@ class RssKind(SourceKind, kind="rss"):
     @classmethod
     def parse(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article]:
         """Feed entries as articles; a recoverable malformed feed is read with a warning."""
+        return cls.parse_with_warning(source, body, url, headers)[0]
+
+    @classmethod
+    def parse_with_warning(cls, source: Source, body: bytes, url: str,
+                           headers: Mapping[str, str]) -> tuple[list[Article], str | None]:
+        """Entries as articles, and what was wrong when a malformed feed was read anyway."""
         import feedparser
 
         response_headers = {"content-location": url}
@@ -40,12 +46,14 @@ class RssKind(SourceKind, kind="rss"):
         malformed = problem is not None and type(problem).__name__ not in _HARMLESS_BOZO
         if not entries and (malformed or not parsed.get("version")):
             raise ParseError(source.name, url, _why_not_a_feed(parsed, body))
+        warning = None
         if malformed:
-            logger.warning("source %r (%s): malformed feed read anyway: %s", source.name, url, problem)
+            warning = "malformed feed read anyway: " + (str(problem).splitlines() or [""])[0][:160]
+            logger.warning("source %r (%s): %s", source.name, url, warning)
         lang = parsed.get("feed", {}).get("language") or None
         articles = [a for e in entries if (a := _article(source, e, url, lang)) is not None]
         logger.debug("source %r: %d entries, %d articles", source.name, len(entries), len(articles))
-        return articles
+        return articles, warning
 
 
 _HTML_START = re.compile(rb"<(!doctype\s+html|html)[\s>]", re.I)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from smtp_sink import SmtpSink
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # the project is not installed in the venv; import it from the tree
-    sys.path.insert(0, str(ROOT))
-
-from radar.models import Event, Evidence  # noqa: E402
-from tests.smtp_sink import SmtpSink  # noqa: E402
+from radar.models import Event, Evidence
 
 EVIDENCE = Evidence(
     title="Akudama Drive Season 2 Announced",

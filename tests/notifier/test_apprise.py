@@ -16,7 +16,7 @@ from notifier import Channel, ChannelOptions, render, sample_event
 from notifier.apprise_channel import AppriseChannel
 from radar.errors import DeliveryError
 from radar.models import Event, Evidence
-from tests.smtp_sink import SmtpSink, free_port
+from smtp_sink import SmtpSink, free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
 

@@ -16,7 +16,7 @@ from notifier.webhook import SIGNATURE_HEADER, WebhookChannel, body_bytes, sign
 from radar import USER_AGENT
 from radar.errors import DeliveryError
 from radar.models import Event, Evidence
-from tests.smtp_sink import free_port
+from smtp_sink import free_port
 
 SECRET = "hook-s3cret-value"
 PATH_TOKEN = "T0KEN-in-path-9f8e7d"
