@@ -62,23 +62,22 @@ class CycleProcessor:
         report = CycleReport()
         known = self.store.shows()
         self._baseline_new_shows(known, now, report)
-        for result in results:
-            report.polled += 1
-            report.conditional += result.conditional
-            if result.outcome == "not_modified":
-                report.not_modified += 1
-            elif result.outcome == "error":
-                report.errors.append((result.source, result.error or "failed"))
-                log.warning("source %s failed: %s", result.source, result.error)
-            if result.warning:
-                report.warnings.append((result.source, result.warning))
-            with self.store.transaction() as batch:
-                batch.record_fetch(result, now, (next_polls or {}).get(result.source))
-                fresh = [a for a in result.articles if batch.add_article(a, now)]
-                report.new_articles += len(fresh)
-                self._fold_articles(self.classifier, batch, fresh, known, now, report)
-        if any(r.outcome != "error" for r in results):
-            with self.store.transaction() as batch:
+        with self.store.transaction() as batch:  # one transaction per cycle: all of it or none of it
+            for result in results:
+                report.polled += 1
+                report.conditional += result.conditional
+                if result.outcome == "not_modified":
+                    report.not_modified += 1
+                elif result.outcome == "error":
+                    report.errors.append((result.source, result.error or "failed"))
+                    log.info("source %s failed: %s", result.source, result.error)
+                if result.warning:
+                    report.warnings.append((result.source, result.warning))
+            batch.record_fetches(results, now, next_polls)
+            fresh = batch.add_articles((a for r in results for a in r.articles), now)
+            report.new_articles = len(fresh)
+            self._fold_articles(self.classifier, batch, fresh, known, now, report)
+            if any(r.outcome != "error" for r in results):
                 batch.mark_baselined([s.id for s in self.config.shows if not _baselined(known, s.id)], now)
         return report
 

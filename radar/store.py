@@ -58,6 +58,18 @@ class Delivery:
     event: Event
 
 
+def _fetch_values(result: FetchResult, now: datetime, next_poll: float | None, failures: int) -> dict[str, Any]:
+    values: dict[str, Any] = {"name": result.source, "last_polled": _iso(now), "next_poll": next_poll}
+    if result.outcome == "error":
+        values.update(last_error=result.error, failures=failures + 1)
+    else:
+        values.update(last_success=_iso(now), failures=0, last_error=result.warning)
+        if result.outcome == "ok":  # a malformed feed is fetched in full again, and reported again
+            values.update(etag=None if result.warning else result.etag,
+                          last_modified=None if result.warning else result.last_modified)
+    return values
+
+
 def event_from_payload(data: dict[str, Any]) -> Event:
     """Rebuild an Event from the JSON the store keeps."""
     return Event(
@@ -75,34 +87,48 @@ class Batch:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    def record_fetches(self, results: Iterable[FetchResult], now: datetime,
+                       next_polls: dict[str, float] | None = None) -> None:
+        """Remember each poll's outcome and the validators for the next conditional request."""
+        existing = {r.name: r.failures for r in self.conn.execute(select(source_state.c.name,
+                                                                            source_state.c.failures))}
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        for result in results:
+            values = _fetch_values(result, now, (next_polls or {}).get(result.source), existing.get(result.source, 0))
+            (updates if result.source in existing else inserts).append(values)
+            existing.setdefault(result.source, values.get("failures", 0))
+        for values in updates:  # few columns differ per row, so one statement per row shape
+            name = values.pop("name")
+            self.conn.execute(update(source_state).where(source_state.c.name == name).values(**values))
+        if inserts:
+            columns = {key for values in inserts for key in values}
+            self.conn.execute(insert(source_state), [{c: v.get(c) for c in columns} for v in inserts])
+
     def record_fetch(self, result: FetchResult, now: datetime, next_poll: float | None = None) -> None:
-        """Remember a poll's outcome and the validators for the next conditional request."""
-        row = self.conn.execute(select(source_state).where(source_state.c.name == result.source)).first()
-        values: dict[str, Any] = {"last_polled": _iso(now), "next_poll": next_poll}
-        if result.outcome == "error":
-            values.update(last_error=result.error, failures=(row.failures if row else 0) + 1)
-        else:
-            values.update(last_success=_iso(now), failures=0, last_error=None)
-            if result.outcome == "ok":  # a malformed feed is fetched in full again, and reported again
-                values.update(etag=None if result.warning else result.etag,
-                              last_modified=None if result.warning else result.last_modified,
-                              last_error=result.warning)
-        if row:
-            self.conn.execute(update(source_state).where(source_state.c.name == result.source).values(**values))
-        else:
-            self.conn.execute(insert(source_state).values(name=result.source, **values))
+        """record_fetches() for one result."""
+        self.record_fetches([result], now, {result.source: next_poll} if next_poll else None)
+
+    def add_articles(self, items: Iterable[Article], now: datetime) -> list[Article]:
+        """Store articles not seen before (by key) and return just those, in order."""
+        fresh: dict[str, Article] = {}
+        for article in items:
+            fresh.setdefault(article.key, article)
+        keys = list(fresh)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for row in self.conn.execute(select(articles.c.key).where(articles.c.key.in_(chunk))):
+                fresh.pop(row[0], None)
+        if fresh:
+            self.conn.execute(insert(articles), [
+                {"key": key, "source": a.source, "title": a.title, "url": a.url, "summary": a.summary[:4000],
+                 "published": _iso(a.published), "lang": a.lang, "first_seen": _iso(now)}
+                for key, a in fresh.items()])
+        return list(fresh.values())
 
     def add_article(self, article: Article, now: datetime) -> bool:
-        """Store an article once; False when its key was seen before."""
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(insert(articles).values(
-                    key=article.key, source=article.source, title=article.title, url=article.url,
-                    summary=article.summary[:4000], published=_iso(article.published), lang=article.lang,
-                    first_seen=_iso(now)))
-        except IntegrityError:
-            return False
-        return True
+        """Store one article; False when its key was seen before."""
+        return bool(self.add_articles([article], now))
 
     def set_status(self, show_id: str, state: ShowState, now: datetime, changed: bool) -> None:
         """Write a show's status (`changed` also moves its `updated` time)."""
