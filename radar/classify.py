@@ -1,0 +1,375 @@
+"""What an article says about each watched show it names: announced, dated, delayed, premiered,
+cancelled, a rumour — or nothing, when it is about something else.
+
+The pipeline for one article: fold title and summary (`radar.normalize`), find show mentions
+(`radar.matching`), drop passing mentions ("the studio behind X"), scan each rule family once
+(`radar.rules`) and the release dates (`radar.releases`), then judge each show on the sentences
+and clauses it owns. Hedges count over a show's whole sentence, negatives and verbs per clause.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TextIO
+
+from radar.matching import Matcher, Mention
+from radar.models import Article, Claim, Show
+from radar.normalize import Folded, fold, has_cjk
+from radar.releases import Release, find_releases, is_future, release_key
+from radar.rules import RuleSet, ruleset
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Classifier", "run_classify"]
+
+PRIORITY = {"announced": 1, "dated": 2, "premiered": 3, "delayed": 4, "cancelled": 5}
+
+_SENTENCE = re.compile(r"。+\s*|[.!?]+(?=\s|$|[\"'\u3040-\u9fff])\s*")
+_ABBREV = frozenset("dr no vol mr mrs ms st jr vs ep pt inc co ltd approx jan feb aug sept oct nov dec"
+                    .split())
+_CLAUSE = re.compile(
+    r"\s*[;|]\s*|:\s+|,\s+(?![0-9]{4}\b)|\s+[-~]\s+|\s+/\s+|[、，|]\s*"
+    r"|\s+(?:and|while|whereas|but|meanwhile|plus|as well as|alongside|&)\s+"
+)
+_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus)\b|[\s,&'\"\-:;/、・と])+")
+_Span = tuple[int, int]
+
+
+@dataclass
+class _Part:
+    """The title or the summary, scanned once."""
+
+    folded: Folded
+    is_title: bool
+    mentions: list[Mention]  # mentions that count (not in passing)
+    masks: list[_Span]  # every mention span: show names are never evidence
+    hits: dict[str, list[_Span]] = field(default_factory=dict)
+    releases: list[Release] = field(default_factory=list)
+    question: bool = False
+
+    def has(self, family: str, start: int, end: int) -> bool:
+        return any(start <= s < end for s, _ in self.hits[family])
+
+
+@dataclass
+class _Verdict:
+    event: str | None = None
+    release: str | None = None
+    hedged: bool = False
+    negative: bool = False
+    topical: bool = False
+    phrase: str = ""
+    in_title: bool = False
+
+
+def _overlaps(s: int, e: int, spans: list[_Span]) -> bool:
+    return any(s < me and ms < e for ms, me in spans)
+
+
+class Classifier:
+    """Classifies articles for one watchlist; the watchlist is compiled once."""
+
+    def __init__(self, shows: Sequence[Show]) -> None:
+        """Compile the watchlist's names and load the rules."""
+        self.matcher = Matcher(shows)
+        self.shows = {s.id: s for s in shows}
+        self._rules = {lang: ruleset(lang) for lang in ("en", "ja")}
+
+    def classify(self, article: Article) -> list[Claim]:
+        """Claims of this article, one per show it reports renewal news (or a rumour) about."""
+        title, summary = fold(article.title or ""), fold(article.summary or "")
+        t_mentions = self.matcher.find_folded(title)
+        s_mentions = self.matcher.find_folded(summary)
+        hint = article.show_hint
+        if not t_mentions and not s_mentions and not hint:
+            return []
+        lang = article.lang or ""
+        rules = self._rules["ja" if lang == "ja" or has_cjk(title.text + summary.text) else "en"]
+        pub = article.published.date() if isinstance(article.published, datetime) else article.published
+        parts = [self._scan(title, t_mentions, True, rules, pub),
+                 self._scan(summary, s_mentions, False, rules, pub)]
+        verdicts: dict[str, list[_Verdict]] = {}
+        carry: str | None = hint
+        for part in parts:
+            if not part.folded.text:
+                continue
+            for show, ranges in self._ownership(part, carry, hint):
+                verdicts.setdefault(show, []).append(self._judge(part, show, ranges, rules, pub))
+            shows = {m.show_id for m in part.mentions}
+            if part.is_title and len(shows) == 1:
+                carry = shows.pop()
+            elif part.is_title and shows:
+                carry = hint
+        claims = []
+        for show, vs in verdicts.items():
+            claim = _combine(show, vs)
+            if claim:
+                claims.append(claim)
+        return claims
+
+    # -- scanning -----------------------------------------------------------------------------
+
+    def _scan(self, folded: Folded, mentions: list[Mention], is_title: bool, rules: RuleSet,
+              pub: date | None) -> _Part:
+        low = folded.low
+        masks = [(m.start, m.end) for m in mentions]
+        raw = rules.scan(low)
+        kept = [m for m in mentions if not _passing(low, m, raw)]
+        part = _Part(folded, is_title, kept, masks)
+        part.hits = {f: [h for h in spans if not _overlaps(h[0], h[1], masks)] for f, spans in raw.items()}
+        anchors = [s for s, _ in raw["date_anchor"]]
+        part.releases = [r for r in find_releases(low, pub, anchors) if not _overlaps(r.start, r.end, masks)]
+        if is_title:
+            part.question = (any(ch == "?" and not _overlaps(i, i + 1, masks) for i, ch in enumerate(low))
+                             or bool(rules.question.match(low) and not _overlaps(0, 1, masks)))
+        return part
+
+    # -- who owns which text ------------------------------------------------------------------
+
+    def _ownership(self, part: _Part, carry: str | None, hint: str | None) -> list[tuple[str, list[_Span]]]:
+        owned: dict[str, list[_Span]] = {}
+        for s, e in _sentences(part):
+            mentions = [m for m in part.mentions if s <= m.start < e]
+            shows = list(dict.fromkeys(m.show_id for m in mentions))
+            if not shows:
+                if _overlaps(s, e, part.masks):
+                    continue  # names a show only in passing
+                owner = carry or hint
+                if owner:
+                    owned.setdefault(owner, []).append((s, e))
+                continue
+            if len(shows) == 1:
+                owned.setdefault(shows[0], []).append((s, e))
+                carry = shows[0]
+                continue
+            carry = None
+            for show, span in _split_owners(part, s, e, mentions):
+                owned.setdefault(show, []).append(span)
+        return list(owned.items())
+
+    # -- judging one show on its text ---------------------------------------------------------
+
+    def _judge(self, part: _Part, show: str, ranges: list[_Span], rules: RuleSet,
+               pub: date | None) -> _Verdict:
+        has = lambda fam: any(part.has(fam, s, e) for s, e in ranges)  # noqa: E731
+        low = part.folded.low
+        suffix = any(rules.sequel_suffix.match(low, m.end)
+                     for m in part.mentions if m.show_id == show and any(s <= m.start < e for s, e in ranges))
+        obj = has("object") or suffix
+        medium = obj or has("medium")
+        verdict = _Verdict(in_title=part.is_title, hedged=has("hedge") or part.question)
+        verdict.topical = obj or has("cancel") or has("delay")
+        best_clause: _Span | None = None
+        clauses = [(s, e, c) for s, e in ranges for c in _clauses(part, s, e)]
+        clean = [(s, e, c) for s, e, c in clauses if not part.has("negative", *c)]
+        verdict.negative = len(clean) < len(clauses)
+        scope_verb = any(part.has("date_verb", *c) or part.has("announce", *c) for _, _, c in clean)
+        for s, e, (cs, ce) in clean:
+            event, release = _clause_event(part, cs, ce, obj, medium, pub, scope_verb)
+            if event and (verdict.event is None or PRIORITY[event] > PRIORITY[verdict.event]):
+                verdict.event, verdict.release, best_clause = event, release, (s, e)
+        span = best_clause or ranges[0]
+        verdict.phrase = _phrase(part.folded.text, span)
+        return verdict
+
+
+_BEFORE_GAP = re.compile(
+    r"(?:\s|the|a|an|hit|acclaimed|popular|anime|series|manga|tv|original|beloved|smash|[\"'])*")
+_AFTER_GAP = re.compile(r"(?:\s|'s|'|\"|の|など|manga|anime|series|tv|original)*")
+
+
+def _passing(low: str, m: Mention, hits: dict[str, list[_Span]]) -> bool:
+    """A name in passing: "the studio behind X", "from the director of X", "X creator's manga"."""
+    for s, e in hits.get("passing_before", ()):
+        if e <= m.start and m.start - e <= 40 and _BEFORE_GAP.fullmatch(low, e, m.start):
+            return True
+    for s, e in hits.get("passing_after", ()):
+        if s >= m.end and s - m.end <= 16 and _AFTER_GAP.fullmatch(low, m.end, s):
+            return True
+    return False
+
+
+def _sentences(part: _Part) -> list[_Span]:
+    text = part.folded.text
+    spans, start = [], 0
+    for m in _SENTENCE.finditer(text):
+        if _overlaps(m.start(), m.end(), part.masks):
+            continue
+        if text[m.start()] == ".":
+            word = text[:m.start()].rsplit(" ", 1)[-1].lower()
+            if word in _ABBREV or len(word) == 1 or "." in word or (m.end() < len(text) and text[m.end()].islower()):
+                continue
+        if m.end() > start:
+            spans.append((start, m.end()))
+            start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _clauses(part: _Part, s: int, e: int) -> list[_Span]:
+    spans, start = [], s
+    for m in _CLAUSE.finditer(part.folded.low, s, e):
+        if m.start() > start and not _overlaps(m.start(), m.end(), part.masks):
+            spans.append((start, m.start()))
+            start = m.end()
+    if start < e:
+        spans.append((start, e))
+    return spans
+
+
+def _split_owners(part: _Part, s: int, e: int, mentions: list[Mention]) -> list[tuple[str, _Span]]:
+    """Clauses of a sentence naming several shows, each given to the shows it names.
+
+    A clause that is only a name ("Jujutsu Kaisen, Dorohedoro Dated") shares the next clause;
+    a clause naming no show belongs to the shows of the clause before it.
+    """
+    low = part.folded.low
+    out: list[tuple[str, _Span]] = []
+    pending: list[str] = []
+    last: list[str] = []
+    for cs, ce in _clauses(part, s, e):
+        shows = list(dict.fromkeys(m.show_id for m in mentions if cs <= m.start < ce))
+        if shows:
+            rest = "".join(ch for i, ch in enumerate(low[cs:ce], cs)
+                           if not _overlaps(i, i + 1, part.masks))
+            if not _FILLER.sub("", rest):
+                pending.extend(shows)
+                continue
+            owners = pending + shows
+            pending = []
+        else:
+            owners = pending + last
+            pending = []
+        out.extend((show, (cs, ce)) for show in dict.fromkeys(owners))
+        last = owners
+    return out
+
+
+def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: date | None,
+                  scope_verb: bool = False) -> tuple[str | None, str | None]:
+    """The strongest event one clause states, with its release.
+
+    A clause that is only a date ("… Premiere Date: December 5") takes the verb of its sentence.
+    """
+    if not medium:
+        return None, None
+    rels = [r for r in part.releases if s <= r.start < e]
+    if part.has("cancel", s, e):
+        return "cancelled", None
+    if part.has("delay", s, e):
+        later = [r.value for r in rels if is_future(r.value, pub)]
+        return "delayed", max(later, key=release_key) if later else None
+    now = part.has("premiere_now", s, e) or (part.has("now_word", s, e) and part.has("premiere_verb", s, e))
+    if (part.is_title or obj) and now:
+        today = next((r.value for r in rels if r.today), None)
+        return "premiered", today or (pub.isoformat() if pub else None)
+    if (part.is_title or obj) and part.has("premiere_past", s, e):
+        recent = [r.value for r in rels if len(r.value) == 10 and pub
+                  and pub - timedelta(days=14) <= date.fromisoformat(r.value) <= pub + timedelta(days=1)]
+        if recent:
+            return "premiered", recent[0]
+        if not rels and part.is_title:
+            return "premiered", pub.isoformat() if pub else None
+    dated = part.has("date_verb", s, e)
+    future = [r for r in rels if is_future(r.value, pub)]
+    bare = scope_verb and future and not _FILLER.sub("", _without(part.folded.low, s, e, rels))
+    if future and (dated or bare or part.has("announce", s, e)):
+        first = future[0]
+        if first.today or (dated and pub and first.value == pub.isoformat()):
+            return "premiered", first.value
+        return "dated", first.value
+    if obj and (dated or part.has("announce", s, e)):
+        return "announced", None
+    return None, None
+
+
+def _without(low: str, s: int, e: int, releases: list[Release]) -> str:
+    """The text of a clause with its dates cut out."""
+    out, pos = [], s
+    for r in releases:
+        out.append(low[pos:r.start])
+        pos = r.end
+    out.append(low[pos:e])
+    return "".join(out)
+
+
+def _phrase(text: str, span: _Span, limit: int = 200) -> str:
+    snippet = text[span[0]:span[1]].strip()
+    return snippet if len(snippet) <= limit else snippet[:limit - 1].rstrip() + "…"
+
+
+def _combine(show: str, verdicts: list[_Verdict]) -> Claim | None:
+    """One claim from a show's verdicts: the title rules, the strongest confirmed event wins."""
+    title = [v for v in verdicts if v.in_title]
+    if any(v.negative for v in title) and not any(v.event for v in title):
+        return None  # the headline is about something else: a review, a box set, a stage play
+    title_hedged = any(v.hedged for v in title)
+    confirmed = [v for v in verdicts if v.event and not v.hedged]
+    if confirmed and not title_hedged:
+        best = max(confirmed, key=lambda v: PRIORITY[v.event or ""])  # first of the strongest
+        release = best.release
+        for v in confirmed:
+            if v.event == best.event and v.release and (release is None or (
+                    v.release.startswith(release) and len(v.release) > len(release))):
+                release = v.release
+        if best.event == "delayed" and release is None:  # "delayed; it will now open in October"
+            release = next((v.release for v in confirmed if v.event == "dated" and v.release), None)
+        return Claim(show, best.event or "", release, best.phrase)
+    rumours = [v for v in verdicts if v.hedged and (v.topical or v.event)]
+    if rumours:
+        return Claim(show, "rumor", None, rumours[0].phrase)
+    return None
+
+
+def _parse_published(value: object) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"published must be a date string, not {type(value).__name__}")
+    return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+
+
+def run_classify(lines: Iterable[str], out: TextIO, shows: Sequence[Show]) -> int:
+    """The `classify` command: JSON lines in, one JSON line out per input line; returns the count.
+
+    Input `{id, title, summary, published, source_trust, lang}`; output
+    `{"id": ..., "events": [{"show", "event", "release"?, "phrase"}]}`. A line that cannot be
+    read gets `{"id": ..., "error": "..."}` (id null when unknown) and a logged warning.
+    """
+    classifier = Classifier(shows)
+    count = 0
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        count += 1
+        item_id = None
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError("a line must be a JSON object")
+            item_id = row.get("id")
+            title, summary = row.get("title") or "", row.get("summary") or ""
+            if not isinstance(title, str) or not isinstance(summary, str):
+                raise ValueError("title and summary must be strings")
+            article = Article(source="classify", trust=str(row.get("source_trust") or "news"),
+                              title=title, summary=summary, published=_parse_published(row.get("published")),
+                              lang=row.get("lang") or None, show_hint=row.get("show") or None)
+            events = []
+            for claim in classifier.classify(article):
+                event: dict[str, str] = {"show": claim.show_id, "event": claim.event}
+                if claim.release:
+                    event["release"] = claim.release
+                event["phrase"] = claim.phrase
+                events.append(event)
+            result: dict[str, object] = {"id": item_id, "events": events}
+        except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            log.warning("classify: line %d: %s", n, exc)
+            result = {"id": item_id, "error": f"line {n}: {exc}"}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    return count
