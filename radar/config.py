@@ -236,12 +236,11 @@ def _validate(model: type[BaseModel], data: dict[str, Any], path: Path) -> Any:
 
 
 def _config_error(exc: ValidationError, path: Path, data: Any, prefix: str = "") -> ConfigError:
+    """The first pydantic error as a ConfigError naming the dotted key (`notifier[0].url`)."""
     error = exc.errors()[0]
-    loc = list(error["loc"])
-    key = prefix + "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
-                           for i, p in enumerate(loc))
-    if prefix and key.startswith(prefix) and not key.startswith(prefix + "["):
-        key = prefix + "." + key[len(prefix):]
+    key = prefix
+    for part in error["loc"]:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
     if error["type"] == "extra_forbidden":
         return ConfigError(str(path), key, "unknown key", "remove it or check its spelling against the docs")
     if error["type"] == "missing":
@@ -262,6 +261,27 @@ def _shows(watchlist: WatchlistFile, path: Path) -> tuple[Show, ...]:
     return tuple(shows)
 
 
+def _unique(seen: set[str], name: str, path: Path, where: str, what: str) -> None:
+    if name in seen:
+        raise ConfigError(str(path), f"{where}.name", f"duplicate {what} name {name!r}",
+                          f"give every {what} its own name")
+    seen.add(name)
+
+
+def _kind_options(registry: dict[str, Any], entry: BaseModel, path: Path, where: str) -> tuple[Any, BaseModel]:
+    """The registered class for an entry's `kind` and its validated kind-specific options."""
+    kind_name = getattr(entry, "kind")
+    kind = registry.get(kind_name)
+    if kind is None:
+        raise ConfigError(str(path), f"{where}.kind", f"unknown kind {kind_name!r}",
+                          f"use one of {', '.join(sorted(registry))}")
+    extra = dict(entry.model_extra or {})
+    try:
+        return kind, kind.Options.model_validate(extra)
+    except ValidationError as exc:
+        raise _config_error(exc, path, extra, prefix=where) from None
+
+
 def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path) -> tuple[Source, ...]:
     from spiders.base import SourceKind
 
@@ -269,22 +289,11 @@ def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path) -> tuple
     sources = []
     for index, entry in enumerate(sources_file.source):
         where = f"source[{index}]"
-        if entry.name in seen:
-            raise ConfigError(str(path), f"{where}.name", f"duplicate source name {entry.name!r}",
-                              "give every source its own name")
-        seen.add(entry.name)
-        kind = SourceKind.registry.get(entry.kind)
-        if kind is None:
-            raise ConfigError(str(path), f"{where}.kind", f"unknown kind {entry.kind!r}",
-                              f"use one of {', '.join(sorted(SourceKind.registry))}")
+        _unique(seen, entry.name, path, where, "source")
+        _, options = _kind_options(SourceKind.registry, entry, path, where)
         if entry.show is not None and entry.show not in show_ids:
             raise ConfigError(str(path), f"{where}.show", f"no show with id {entry.show!r} in the watchlist",
                               "add the show to watchlist.toml or fix the id")
-        extra = dict(entry.model_extra or {})
-        try:
-            options = kind.Options.model_validate(extra)
-        except ValidationError as exc:
-            raise _config_error(exc, path, extra, prefix=where) from None
         pairs = tuple(sorted((k, str(v)) for k, v in options.model_dump(exclude_none=True).items()))
         sources.append(Source(entry.name, entry.kind, entry.url, entry.trust, entry.show, entry.interval, pairs))
     return tuple(sources)
@@ -297,25 +306,14 @@ def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, secrets: set[st
     specs = []
     for index, entry in enumerate(radar.notifier):
         where = f"notifier[{index}]"
-        if entry.name in seen:
-            raise ConfigError(str(path), f"{where}.name", f"duplicate notifier name {entry.name!r}",
-                              "give every notifier its own name")
-        seen.add(entry.name)
-        channel = Channel.registry.get(entry.kind)
-        if channel is None:
-            raise ConfigError(str(path), f"{where}.kind", f"unknown kind {entry.kind!r}",
-                              f"use one of {', '.join(sorted(Channel.registry))}")
+        _unique(seen, entry.name, path, where, "notifier")
+        channel, options = _kind_options(Channel.registry, entry, path, where)
         for show in entry.shows:
             if show not in show_ids:
                 raise ConfigError(str(path), f"{where}.shows", f"no show with id {show!r} in the watchlist",
                                   "fix the id or remove it")
-        extra = dict(entry.model_extra or {})
-        try:
-            options = channel.Options.model_validate(extra)
-        except ValidationError as exc:
-            raise _config_error(exc, path, extra, prefix=where) from None
         for secret_field in channel.secret_fields:
-            value = extra.get(secret_field)
+            value = (entry.model_extra or {}).get(secret_field)
             if isinstance(value, str) and value:
                 secrets.add(value)
         specs.append(NotifierSpec(entry.name, entry.kind, tuple(entry.events), tuple(entry.shows),
