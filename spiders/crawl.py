@@ -55,7 +55,26 @@ def crawler_settings(timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_
         "LOGSTATS_INTERVAL": 0,
         "LOG_LEVEL": "WARNING",
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
+        # Polling costs per request, so switch off what a poll never uses: each item-less response
+        # otherwise fans out into CONCURRENT_ITEMS asyncio tasks, stats and unused middlewares.
+        "CONCURRENT_ITEMS": 1,
+        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+        "DOWNLOADER_MIDDLEWARES": {f"scrapy.downloadermiddlewares.{name}": None for name in _UNUSED_DOWNLOADER_MW},
+        "SPIDER_MIDDLEWARES": {f"scrapy.spidermiddlewares.{name}": None for name in _UNUSED_SPIDER_MW},
+        "EXTENSIONS": {f"scrapy.extensions.{name}": None for name in _UNUSED_EXTENSIONS},
+        "DOWNLOAD_HANDLERS": {"s3": None, "ftp": None, "file": None, "data": None},
     }
+
+
+_UNUSED_DOWNLOADER_MW = ("offsite.OffsiteMiddleware", "httpauth.HttpAuthMiddleware", "retry.RetryMiddleware",
+                         "redirect.MetaRefreshMiddleware", "cookies.CookiesMiddleware", "stats.DownloaderStats",
+                         "httpcache.HttpCacheMiddleware")
+_UNUSED_SPIDER_MW = ("referer.RefererMiddleware", "urllength.UrlLengthMiddleware", "depth.DepthMiddleware",
+                     "metacopy.MetaCopyDetectionMiddleware")
+_UNUSED_EXTENSIONS = ("corestats.CoreStats", "memusage.MemoryUsage", "memdebug.MemoryDebugger",
+                      "closespider.CloseSpider", "feedexport.FeedExporter", "logstats.LogStats",
+                      "spiderstate.SpiderState", "throttle.AutoThrottle", "telnet.TelnetConsole",
+                      "remote_control.RemoteControl")
 
 
 def crawl_deferred(runner: CrawlerRunner, sources: Sequence[Source],
