@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import apprise
 from pydantic import Field, field_validator
 
 from radar import PROJECT_URL
@@ -15,10 +15,20 @@ from radar.models import Event
 from . import message
 from .base import MASK, Channel, ChannelOptions, Timeout, scrub, url_secrets
 
+if TYPE_CHECKING:
+    import apprise
+
 log = logging.getLogger(__name__)
 
 _MAX_REASON = 300
-ASSET = apprise.AppriseAsset(app_id="Renewal Radar", app_desc="Renewal Radar alerts", app_url=PROJECT_URL)
+
+
+@functools.cache
+def _asset() -> Any:
+    """Apprise's branding for our messages; Apprise is imported only when a notifier needs it."""
+    import apprise
+
+    return apprise.AppriseAsset(app_id="Renewal Radar", app_desc="Renewal Radar alerts", app_url=PROJECT_URL)
 
 
 def _scheme(url: str) -> str:
@@ -27,14 +37,18 @@ def _scheme(url: str) -> str:
 
 def _supported(scheme: str) -> bool:
     """Whether Apprise has a plugin for `scheme` (True when this Apprise cannot tell)."""
+    import apprise
+
     manager = getattr(apprise, "NotificationManager", None)
     return manager is None or scheme in manager()
 
 
 def _instantiate(url: str) -> tuple[apprise.NotifyBase | None, str]:
     """The Apprise plugin for `url` (or None) and Apprise's own complaint, every URL part masked."""
+    import apprise
+
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
-        plugin = apprise.Apprise.instantiate(url, asset=ASSET, suppress_exceptions=True)
+        plugin = apprise.Apprise.instantiate(url, asset=_asset(), suppress_exceptions=True)
     return plugin, scrub(" ".join(captured.getvalue().split()), url_secrets(url))
 
 
@@ -89,9 +103,11 @@ class AppriseChannel(Channel, kind="apprise"):
         return self._private_url if key == "url" else MASK
 
     def send(self, event: Event) -> None:
+        import apprise
+
         rendered = message.render(event)
         markdown = self.options.format == "markdown"
-        notifier = apprise.Apprise(asset=ASSET)
+        notifier = apprise.Apprise(asset=_asset())
         notifier.add(self._plugin())
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             try:

@@ -9,7 +9,6 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-import requests
 from pydantic import Field, SecretStr, field_validator
 
 from radar import USER_AGENT
@@ -80,6 +79,8 @@ class WebhookChannel(Channel, kind="webhook"):
         return headers
 
     def send(self, event: Event) -> None:
+        import requests  # imported on first delivery: a `check` with nothing to send never pays for it
+
         body = body_bytes(event)
         target = self.describe()
         try:
