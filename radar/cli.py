@@ -168,17 +168,19 @@ def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
 
 
 def _trouble_lines(config: Config, store: Any) -> list[str]:
-    """What `status` says under its table: failing sources, alerts given up (details: `sources`, `deliveries`)."""
+    """The lines under `status`'s table: failing sources and alerts given up, each with where to look."""
     rows = store.source_rows()
     failing = [(s.name, rows[s.name]) for s in config.sources if s.name in rows and rows[s.name].failures]
     lines = []
     if failing:
-        shown = ", ".join(f"{name} ({row.failures}x: {row.last_error or 'failed'})" for name, row in failing[:5])
+        shown = ", ".join(f"{name} ({row.failures}x: {row.last_error or 'failed'})"
+                          for name, row in failing[:5])
         more = f", +{len(failing) - 5} more" if len(failing) > 5 else ""
         lines.append(f"failing sources: {shown}{more} — see `renewal-radar sources`")
     given_up = store.count_deliveries("failed")
     if given_up:
-        lines.append(f"{given_up} alerts given up — see `renewal-radar deliveries`, resend with `deliveries retry`")
+        lines.append(f"{given_up} alerts given up — see `renewal-radar deliveries`, "
+                     "resend with `deliveries retry`")
     return lines
 
 

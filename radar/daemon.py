@@ -1,10 +1,15 @@
 """`renewal-radar daemon`: one process, one Twisted reactor, polls on schedule, delivers through outages.
 
 APScheduler's TwistedScheduler (debug executor: jobs run on the reactor thread) fires two jobs:
-- `poll`: every tick, crawl the sources that are due (never one already in flight) with Scrapy's
-  CrawlerRunner in the same reactor, then fold the results into the store;
-- `deliver`: drain the outbox in a worker thread (Apprise and requests block).
+- `poll`: every tick, crawl the sources that are due with Scrapy's CrawlerRunner in the same reactor —
+  never a source already in flight, never a host another crawl is still fetching from (so
+  [schedule].per_host really caps the requests per host) — then fold the results into the store in a
+  worker thread, one fold at a time, so classification and SQLite never stall the reactor;
+- `deliver`: drain the outbox in a worker thread (Apprise and requests block), one drain at a time.
 SIGTERM/SIGINT finish in-flight work and exit 0; SIGHUP reloads the config.
+
+Logging at the default level: one line per poll cycle — every [schedule].interval, or at once when a
+batch of polls produced alerts — summing what the polls since the last line did; nothing per request.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from radar.config import Config, load_config
-from radar.cycle import CycleProcessor
-from radar.delivery import build_channels, deliver_due
+from radar.cycle import CycleProcessor, CycleReport
+from radar.delivery import DeliveryReport, build_channels, deliver_due
 from radar.errors import RadarError
 from radar.lock import StoreLock, lock_path
 from radar.models import FetchResult, Source
@@ -30,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_FACTOR = 32     # a failing source waits at most 32 intervals…
 MAX_BACKOFF_SECONDS = 6 * 3600  # …and never more than six hours
+SHUTDOWN_GRACE = 5.0        # seconds polls still fetching at SIGTERM get to finish
+MAX_LINE_EVERY = 300.0      # a quiet daemon still logs a cycle line at least every five minutes
 
 
 @dataclass
@@ -38,35 +46,94 @@ class Health:
 
     started: float = field(default_factory=time.time)
     cycles: int = 0
+    polls: int = 0
     last_cycle: float | None = None
     failing: dict[str, str] = field(default_factory=dict)
+    max_lag: float = 0.0   # worst lateness of a scheduler tick: how long the reactor was stalled
+
+
+@dataclass
+class Tally:
+    """What the polls and drains since the last cycle line did."""
+
+    batches: int = 0
+    polled: int = 0
+    not_modified: int = 0
+    new_articles: int = 0
+    alerts: int = 0
+    silent: int = 0
+    warnings: int = 0
+    delivered: int = 0
+    delivery_errors: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, report: CycleReport) -> None:
+        self.batches += 1
+        self.polled += report.polled
+        self.not_modified += report.not_modified
+        self.new_articles += report.new_articles
+        self.alerts += len(report.events)
+        self.silent += report.silent_events
+        self.warnings += len(getattr(report, "warnings", ()))
+        self.errors.update(report.errors)
+
+    def line(self) -> str:
+        errors = ""
+        if self.errors:
+            shown = "; ".join(f"{name}: {reason}" for name, reason in list(self.errors.items())[:3])
+            more = f"; +{len(self.errors) - 3} more" if len(self.errors) > 3 else ""
+            errors = f" ({shown}{more})"
+        return (f"cycle: polled {self.polled} sources ({self.not_modified} unchanged), "
+                f"{self.new_articles} new articles, {self.alerts} alerts ({self.silent} recorded silently), "
+                f"{self.delivered} delivered, {len(self.errors)} source errors{errors}, "
+                + (f"{self.warnings} malformed feeds read anyway, " if self.warnings else "") +
+                f"{self.delivery_errors} delivery errors")
 
 
 def next_poll_delay(interval: float, jitter: float, failures: int, rng: random.Random) -> float:
-    """Seconds until a source's next poll: its interval ± jitter, doubled per consecutive failure (capped)."""
+    """Seconds until a source's next poll: its interval ± jitter, doubled per consecutive failure, capped."""
     base = interval * min(2 ** failures, MAX_BACKOFF_FACTOR) if failures else interval
     base = min(base, max(interval, MAX_BACKOFF_SECONDS))
     return max(0.5, base + rng.uniform(-jitter, jitter) * base)
 
 
+def host_of(url: str) -> str:
+    """The host Scrapy keys its per-host download slots by."""
+    return (urlsplit(url).hostname or url).lower()
+
+
 class Daemon:
-    """Owns the scheduler, the crawler runner, the store and the delivery loop."""
+    """Owns the scheduler jobs, the crawler runners, the store and the delivery loop."""
 
     def __init__(self, config: Config, store: Store, reactor: Any) -> None:
+        from twisted.internet.defer import DeferredLock
+
         self.reactor = reactor
         self.store = store
         self.rng = random.Random()
         self.health = Health()
+        self.tally = Tally()
+        self.last_line = time.monotonic()
+        self.last_tick: float | None = None
         self.in_flight: set[str] = set()
-        self.crawls: list[Any] = []
+        self.busy_hosts: set[str] = set()
+        self.crawls: set[Any] = set()        # crawl-and-fold chains in flight
+        self.runners: list[Any] = []         # the current runner, and older ones still crawling after a reload
+        self.fold_lock = DeferredLock()      # one fold at a time: each reads statuses, then writes them
+        self.folds: set[Any] = set()         # folds queued or running (shutdown waits for every one)
         self.delivering: Any = None
+        self.deliver_again = False
         self.stopping = False
+        self.aborted = False                 # shutdown cancelled crawls that outlived SHUTDOWN_GRACE
+        self.seen_errors: set[str] = set()   # unexpected errors whose traceback was logged already
         self._configure(config)
         known = store.source_rows()
         now = time.time()
         self.due = {s.name: min(known[s.name].next_poll or now, now + self._interval(s))
                     if s.name in known else now for s in config.sources}
         self.failures = {name: row.failures for name, row in known.items()}
+        self.health.failing = {name: row.last_error or "failed" for name, row in known.items()
+                               if row.failures and name in self.due}
 
     def _configure(self, config: Config) -> None:
         from radar.runner import make_runner
@@ -75,6 +142,7 @@ class Daemon:
         self.processor = CycleProcessor(config, self.store)
         self.channels = build_channels(config)
         self.runner = make_runner(config)
+        self.runners = [r for r in self.runners if r.crawlers] + [self.runner]
 
     def _interval(self, source: Source) -> float:
         return source.interval or self.config.radar.schedule.interval
@@ -84,74 +152,136 @@ class Daemon:
         shortest = min((self._interval(s) for s in self.config.sources), default=60.0)
         return max(0.2, min(1.0, shortest / 4))
 
+    def line_every(self) -> float:
+        """Seconds between two cycle lines of a quiet daemon: the default interval, at most five minutes."""
+        return max(1.0, min(self.config.radar.schedule.interval, MAX_LINE_EVERY))
+
+    # -- polling ---------------------------------------------------------------------------------------
+
     def poll(self) -> None:
-        """Crawl every due source that is not already being crawled."""
+        """Crawl every due source that is not in flight and whose host no other crawl is fetching from."""
+        tick = time.monotonic()
+        if self.last_tick is not None:
+            self.health.max_lag = max(self.health.max_lag, tick - self.last_tick - self.tick_seconds())
+        self.last_tick = tick
         if self.stopping:
             return
+        if self.tally.batches and time.monotonic() - self.last_line >= self.line_every():
+            self._log_cycle()
         now = time.time()
-        due = [s for s in self.config.sources if s.name not in self.in_flight and self.due.get(s.name, 0) <= now]
+        due = [s for s in self.config.sources if s.name not in self.in_flight
+               and self.due.get(s.name, 0) <= now and host_of(s.url) not in self.busy_hosts]
         if not due:
             return
         from spiders.crawl import crawl_deferred
 
+        hosts = {host_of(s.url) for s in due}
         self.in_flight.update(s.name for s in due)
-        deferred = crawl_deferred(self.runner, due, self.store.validators())
-        self.crawls.append(deferred)
+        self.busy_hosts.update(hosts)
+        try:
+            deferred = crawl_deferred(self.runner, due, self.store.validators())
+        except Exception:
+            self.in_flight.difference_update(s.name for s in due)
+            self.busy_hosts.difference_update(hosts)
+            raise
         deferred.addCallback(self._fold, due)
         deferred.addErrback(self._crawl_failed, due)
-        deferred.addBoth(self._crawl_done, deferred, due)
+        deferred.addBoth(self._crawl_done, deferred, due, hosts)
+        if not deferred.called:
+            self.crawls.add(deferred)
 
-    def _fold(self, results: list[FetchResult], due: list[Source]) -> None:
+    def _fold(self, results: list[FetchResult], due: list[Source]) -> Any:
+        """Reschedule each source, then store and classify the results in a worker thread."""
+        from twisted.internet.threads import deferToThread
+
+        if self.aborted:  # abandoned by shutdown: store nothing, the sources are polled again after restart
+            return None
         by_name = {s.name: s for s in due}
         next_polls = {}
         for result in results:
             failures = self.failures.get(result.source, 0) + 1 if result.outcome == "error" else 0
             self.failures[result.source] = failures
             source = by_name[result.source]
-            delay = next_poll_delay(self._interval(source), self.config.radar.schedule.jitter, failures, self.rng)
+            jitter = self.config.radar.schedule.jitter
+            delay = next_poll_delay(self._interval(source), jitter, failures, self.rng)
             self.due[result.source] = next_polls[result.source] = time.time() + delay
             if result.outcome == "error":
                 self.health.failing[result.source] = result.error or "failed"
             else:
                 self.health.failing.pop(result.source, None)
-        report = self.processor.process(results, next_polls=next_polls)
+        processor = self.processor
+        folded = self.fold_lock.run(deferToThread, processor.process, results, next_polls=next_polls)
+        self.folds.add(folded)
+
+        def forget(result: Any) -> Any:
+            self.folds.discard(folded)
+            return result
+
+        return folded.addBoth(forget).addCallback(self._folded)
+
+    def _folded(self, report: CycleReport) -> None:
         self.health.cycles += 1
+        self.health.polls += report.polled
         self.health.last_cycle = time.time()
-        log.info("cycle: %s", report.summary())
+        self.tally.add(report)
         if report.events:
-            self.deliver()
+            self._log_cycle()
+            self.deliver(urgent=True)
 
     def _crawl_failed(self, failure: Any, due: list[Source]) -> None:
-        log.error("crawl of %d sources failed: %s", len(due), failure.getErrorMessage())
+        """A bug in the crawl or the fold: nothing of this poll was stored, so it is simply polled again."""
+        if self.aborted:
+            return
+        message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        first = message not in self.seen_errors
+        if first and len(self.seen_errors) < 100:
+            self.seen_errors.add(message)
+        log.error("poll of %d sources failed, will poll them again: %s%s", len(due), message,
+                  "\n" + failure.getTraceback() if first else " (traceback logged before)")
         for source in due:
             self.due[source.name] = time.time() + self._interval(source)
 
-    def _crawl_done(self, _: Any, deferred: Any, due: list[Source]) -> None:
+    def _crawl_done(self, _: Any, deferred: Any, due: list[Source], hosts: set[str]) -> None:
         self.in_flight.difference_update(s.name for s in due)
-        if deferred in self.crawls:
-            self.crawls.remove(deferred)
+        self.busy_hosts.difference_update(hosts)
+        self.crawls.discard(deferred)
+        self.runners = [r for r in self.runners if r is self.runner or r.crawlers]
 
-    def deliver(self) -> None:
-        """Drain the outbox in a worker thread, one drain at a time."""
-        if self.delivering is not None or self.stopping:
+    def _log_cycle(self) -> None:
+        if self.tally.batches or self.tally.delivered or self.tally.delivery_errors:
+            log.info("%s", self.tally.line())
+        self.tally = Tally()
+        self.last_line = time.monotonic()
+
+    # -- delivery --------------------------------------------------------------------------------------
+
+    def deliver(self, urgent: bool = False) -> None:
+        """Drain the outbox in a worker thread, one drain at a time (`urgent`: again right after this one)."""
+        if self.stopping:
+            return
+        if self.delivering is not None:
+            self.deliver_again = self.deliver_again or urgent
             return
         from twisted.internet.threads import deferToThread
 
-        config, channels = self.config, self.channels
-        self.delivering = deferToThread(deliver_due, config, self.store, channels)
+        self.delivering = deferToThread(deliver_due, self.config, self.store, self.channels)
 
-        def done(report: Any) -> None:
-            if report.delivered or report.errors:
-                log.info("delivery: %d delivered, %d failed (kept for retry), %d given up",
-                         report.delivered, len(report.errors), report.gave_up)
+        def done(report: DeliveryReport) -> None:
+            self.tally.delivered += report.delivered
+            self.tally.delivery_errors += len(report.errors)
 
         def failed(failure: Any) -> None:
             log.error("delivery loop failed: %s", failure.getErrorMessage())
 
         def clear(_: Any) -> None:
             self.delivering = None
+            if self.deliver_again:
+                self.deliver_again = False
+                self.deliver()
 
         self.delivering.addCallbacks(done, failed).addBoth(clear)
+
+    # -- control ---------------------------------------------------------------------------------------
 
     def reload(self) -> None:
         """SIGHUP: read the config again; a bad config is reported and the running one kept."""
@@ -160,30 +290,68 @@ class Daemon:
         except RadarError as exc:
             log.error("config reload failed, keeping the running config: %s", exc)
             return
-        self._configure(config)  # crawls in flight finish on the old runner
+        self._configure(config)  # crawls in flight finish on their old runner
         now = time.time()
         self.due = {s.name: self.due.get(s.name, now) for s in config.sources}
+        names = set(self.due)
+        self.health.failing = {k: v for k, v in self.health.failing.items() if k in names}
         log.info("config reloaded: %d shows, %d sources, %d notifiers",
                  len(config.shows), len(config.sources), len(config.notifiers))
 
     def shutdown(self) -> Any:
-        """Stop polling, let in-flight crawls, folds and deliveries finish, then close the store."""
+        """Stop polling; let folds and deliveries finish, and polls still fetching up to SHUTDOWN_GRACE.
+
+        A poll still fetching after that is abandoned: nothing of it was stored, so its sources are
+        simply polled again on the next start (Scrapy's stop does not abort a download in flight, so
+        waiting for it could take the whole download timeout).
+        """
         from twisted.internet import defer
 
         self.stopping = True
-        log.info("stopping: finishing %d crawls and deliveries in flight", len(self.crawls))
-        waits = [self.runner.stop(), *list(self.crawls)]
-        if self.delivering is not None:
-            waits.append(self.delivering)
-        return defer.DeferredList(waits, consumeErrors=True)
+        fetching = [d for d in self.crawls if not d.called]
+        log.info("stopping: finishing %d polls, %d folds and %d deliveries in flight", len(fetching),
+                 len(self.folds), int(self.delivering is not None))
+        grace: Any = defer.Deferred()
+
+        def end_grace(_: Any = None) -> None:
+            if not grace.called:
+                grace.callback(None)
+
+        timer = self.reactor.callLater(SHUTDOWN_GRACE, end_grace)
+        defer.DeferredList(fetching, consumeErrors=True).addBoth(end_grace)
+
+        def after_grace(_: Any) -> Any:
+            if timer.active():
+                timer.cancel()
+            late = [d for d in fetching if not d.called]
+            if late:
+                self.aborted = True
+                log.warning("stopping: %d polls still fetching after %gs are abandoned; their sources are "
+                            "polled again on the next start", len(late), SHUTDOWN_GRACE)
+                for runner in self.runners:
+                    runner.stop()  # best effort, not waited for
+            waits = list(self.folds)
+            if self.delivering is not None:
+                waits.append(self.delivering)
+            return defer.DeferredList(waits, consumeErrors=True)
+
+        def finished(_: Any) -> None:
+            self._log_cycle()
+
+        return grace.addCallback(after_grace).addBoth(finished)
 
     def health_json(self) -> bytes:
         return json.dumps({
-            "status": "ok", "uptime": round(time.time() - self.health.started, 1), "cycles": self.health.cycles,
+            "status": "stopping" if self.stopping else "ok",
+            "uptime": round(time.time() - self.health.started, 1),
+            "cycles": self.health.cycles, "polls": self.health.polls,
             "last_cycle": datetime.fromtimestamp(self.health.last_cycle, UTC).isoformat()
             if self.health.last_cycle else None,
             "failing_sources": self.health.failing,
+            "polls_in_flight": len(self.in_flight),
+            "max_reactor_lag": round(self.health.max_lag, 3),
             "pending_deliveries": self.store.count_deliveries("pending"),
+            "failed_deliveries": self.store.count_deliveries("failed"),
         }).encode()
 
 
@@ -200,26 +368,39 @@ def _serve_health(reactor: Any, daemon: Daemon, port: int) -> None:
 
     root = Resource()
     root.putChild(b"healthz", Healthz())
-    reactor.listenTCP(port, Site(root), interface="127.0.0.1")
+    site = Site(root)
+    site.noisy = False  # no "Starting factory" line per connection
+    site.log = lambda request: None  # no access log line per request
+    reactor.listenTCP(port, site, interface="127.0.0.1")
+
+
+def _quiet_per_request_logs() -> None:
+    """At the default level the cycle line names failing sources: mute the per-request warnings."""
+    if logging.getLogger().getEffectiveLevel() >= logging.WARNING:
+        for name in ("spiders", "radar.cycle"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # "Running job" every tick otherwise
 
 
 def run_daemon(config: Config, healthcheck_port: int | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns the exit status."""
     from radar.runner import install_reactor
 
-    reactor = install_reactor()  # before apscheduler.schedulers.twisted imports twisted.internet.reactor
-    from apscheduler.schedulers.twisted import TwistedScheduler
-
-    logging.getLogger("radar.daemon").setLevel(min(logging.INFO, logging.getLogger().level or logging.INFO))
     with StoreLock(lock_path(config.store_url, config.directory)):
+        reactor = install_reactor()  # before apscheduler.schedulers.twisted imports twisted.internet.reactor
+        from apscheduler.schedulers.twisted import TwistedScheduler
+
+        _quiet_per_request_logs()
+        logging.getLogger(__name__).setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
         store = Store(config.store_url)
         daemon = Daemon(config, store, reactor)
-        scheduler = TwistedScheduler(reactor=reactor, executors={"default": {"type": "debug"}},
-                                     job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
+        scheduler = TwistedScheduler(reactor=reactor, executors={"default": {"type": "debug"}}, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
         scheduler.add_job(daemon.poll, "interval", seconds=daemon.tick_seconds(), id="poll",
                           next_run_time=datetime.now(UTC))
-        scheduler.add_job(daemon.deliver, "interval", seconds=max(1.0, min(30.0,
-                          config.radar.delivery.retry_backoff / 2)), id="deliver", next_run_time=datetime.now(UTC))
+        scheduler.add_job(daemon.deliver, "interval", id="deliver", next_run_time=datetime.now(UTC),
+                          seconds=max(0.5, min(5.0, config.radar.delivery.retry_backoff / 2)))
 
         def stop_everything() -> Any:
             scheduler.shutdown(wait=False)
@@ -227,11 +408,15 @@ def run_daemon(config: Config, healthcheck_port: int | None = None) -> int:
 
         reactor.addSystemEventTrigger("before", "shutdown", stop_everything)
         if healthcheck_port is not None:
-            _serve_health(reactor, daemon, healthcheck_port)
+            try:
+                _serve_health(reactor, daemon, healthcheck_port)
+            except Exception as exc:  # CannotListenError: say which port, no traceback
+                store.close()
+                raise RadarError(f"cannot serve /healthz on 127.0.0.1:{healthcheck_port}: {exc}") from None
         signal.signal(signal.SIGHUP, lambda *_: reactor.callFromThread(daemon.reload))
         reactor.callWhenRunning(scheduler.start)
-        log.info("daemon started: %d sources, %d shows, %d notifiers", len(config.sources), len(config.shows),
-                 len(config.notifiers))
+        log.info("daemon started: %d sources, %d shows, %d notifiers (pid lock %s)", len(config.sources),
+                 len(config.shows), len(config.notifiers), lock_path(config.store_url, config.directory))
         try:
             reactor.run(installSignalHandlers=True)
         finally:

@@ -149,18 +149,19 @@ def query(cli, sql: str) -> list[tuple]:
 
 def polled_ok(cli, name: str) -> bool:
     try:
-        return bool(query(cli, f"select 1 from source_state where name = '{name}' and last_success is not null"))
+        return bool(query(cli, f"select 1 from source_state where name = '{name}' and last_success != ''"))
     except sqlite3.OperationalError:  # the daemon has not created the tables yet
         return False
 
 
 def write_config(cli, site, *, delivery: str = 'retry_backoff = "1s"\nmax_backoff = "2s"',
-                 sources: str | None = None) -> None:
+                 sources: str | None = None, per_host: int = 4) -> None:
     (cli.config / "radar.toml").write_text(f"""
 [schedule]
 interval = "{INTERVAL:g}s"
 jitter = "{JITTER:.0%}"
 timeout = "10s"
+per_host = {per_host}
 
 [delivery]
 {delivery}
@@ -171,7 +172,8 @@ kind = "webhook"
 url = "{site.url('/hook')}"
 """)
     (cli.config / "watchlist.toml").write_text(WATCHLIST)
-    (cli.config / "sources.toml").write_text(sources if sources is not None else source("news", site.url("/news.xml")))
+    default = source("news", site.url("/news.xml"))
+    (cli.config / "sources.toml").write_text(default if sources is None else sources)
 
 
 def free_port() -> int:
@@ -303,16 +305,24 @@ def test_kill_9_after_news_then_restart_alerts_exactly_once(cli, site, receiver,
 
 
 class SlowFeed:
-    """A feed that answers after `delay` seconds, so that a poll is in flight when the test wants it."""
+    """Feeds that answer after `delay` seconds, so that polls are in flight when the test wants them;
+    records the most requests it ever had in flight at once."""
 
     def __init__(self, body: str, delay: float) -> None:
         self.started = threading.Event()
+        self.active = self.peak = 0
+        lock = threading.Lock()
         feed = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                with lock:
+                    feed.active += 1
+                    feed.peak = max(feed.peak, feed.active)
                 feed.started.set()
                 time.sleep(delay)
+                with lock:
+                    feed.active -= 1
                 data = body.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml")
@@ -326,13 +336,14 @@ class SlowFeed:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/slow.xml"
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
-def test_sigterm_finishes_the_poll_in_flight_exits_0_and_the_lock_is_exclusive(cli, site, receiver, daemons):
-    slow = SlowFeed(rss(OLD), delay=1.5)
+def test_sigterm_finishes_polls_in_flight_exits_0_and_the_lock_is_exclusive(cli, site, receiver, daemons):
+    slow, hanging = SlowFeed(rss(OLD), delay=1.0), SlowFeed(rss(OLD), delay=60)
     try:
-        write_config(cli, site, sources=source("news", site.url("/news.xml")) + source("slow", slow.url))
+        slow_sources = "".join(source(f"slow-{n}", f"{slow.base}/{n}.xml") for n in range(4))
+        write_config(cli, site, sources=source("news", site.url("/news.xml")) + slow_sources, per_host=2)
         site.put("/news.xml", rss(OLD))
         first = daemons()
         wait_for(lambda: polled_ok(cli, "news"), 20, "the first poll", first)
@@ -342,21 +353,29 @@ def test_sigterm_finishes_the_poll_in_flight_exits_0_and_the_lock_is_exclusive(c
         assert f"another renewal-radar daemon (pid {first.proc.pid})" in second.output()
         assert "Traceback" not in second.output() and first.proc.poll() is None
 
-        # SIGTERM while the slow source is being fetched: that poll completes and is recorded, exit 0.
+        # SIGTERM while the slow sources are being fetched: those polls complete and are recorded, exit 0.
         slow.started.clear()
-        wait_for(lambda: slow.started.is_set(), 10, "a poll of the slow source", first)
+        wait_for(lambda: slow.started.is_set(), 10, "a poll of the slow sources", first)
         code, took = first.stop(signal.SIGTERM)
         assert code == 0 and took < 15, first.output()
         assert "Traceback" not in first.output()
         assert query(cli, "pragma integrity_check") == [("ok",)]
-        assert polled_ok(cli, "slow")
-        assert query(cli, "select failures from source_state where name = 'slow'") == [(0,)]
-        third = daemons()  # the lock went with the first daemon
-        wait_for(lambda: third.output().count("daemon started") == 2, 15, "the next daemon's start", third)
-        assert third.proc.poll() is None
-        assert third.stop()[0] == 0
+        assert all(polled_ok(cli, f"slow-{n}") for n in range(4))
+        assert query(cli, "select sum(failures) from source_state") == [(0,)]
+        assert slow.peak == 2  # [schedule] per_host: 4 sources on one host, never more than 2 requests at once
+
+        # The lock went with the first daemon. A source that hangs longer than the shutdown grace is
+        # abandoned at SIGTERM: exit 0 quickly anyway, and the source is not marked as failing.
+        (cli.config / "sources.toml").write_text(source("hanging", f"{hanging.base}/feed.xml"))
+        third = daemons()
+        wait_for(lambda: hanging.started.is_set(), 15, "the hanging poll", third)
+        code, took = third.stop(signal.SIGTERM)
+        assert code == 0 and took < 15 and "abandoned" in third.output()
+        assert query(cli, "select count(*) from source_state where name = 'hanging'") == [(0,)]
+        assert query(cli, "pragma integrity_check") == [("ok",)]
     finally:
         slow.server.shutdown()
+        hanging.server.shutdown()
 
 
 def test_failing_sources_back_off_are_shown_and_sighup_reloads(cli, site, receiver, daemons):
