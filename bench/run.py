@@ -1,0 +1,441 @@
+"""The poll-cycle benchmark: `renewal-radar check` and `daemon` (and optionally urlwatch) on N local feeds.
+
+    .venv/bin/python bench/run.py [--sizes 100,500,2000] [--runs 3] [--vs-urlwatch] [--quick]
+
+Serves N generated RSS feeds (bench/feeds.py, ~30 items, ~31 KB each) on 127.0.0.1 — through nginx when
+`nginx` is on PATH is NOT attempted here (no nginx on the reference machine); radar.sample_server's threaded
+server answers ETag / If-None-Match with 304 like nginx does. For each N it measures, as separate child
+processes (one fresh process per measurement, os.wait4 gives that child's own CPU and peak RSS):
+
+  first      `renewal-radar --config DIR check` on an empty store (every feed new, ~30 N articles)
+  unchanged  the same check again: every feed answers 304
+  changed    after every feed published one new item: N new articles parsed, matched, classified, stored
+
+and the same three cycles inside one running `renewal-radar daemon` (interval fixed, jitter 0), timed from
+the scheduler tick that started the poll (or the first request) to the end of the fold (healthz last_cycle).
+With --vs-urlwatch, urlwatch 2.29 (separate venv in /tmp/urlwatch-venv, reporters off) polls the same feeds
+in the same run, interleaved with radar's runs, and the ratios are printed. Every number is the median of
+--runs runs. Afterwards bench/bench_classify.py (classifier throughput) runs if it exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import feeds  # noqa: E402
+import urlwatch_job  # noqa: E402
+from radar.sample_server import SampleServer  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SUMMARY = re.compile(r"polled (\d+) sources \((\d+) unchanged\), (\d+) new articles")
+LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) ")
+CYCLES = ("first", "unchanged", "changed")
+
+
+def radar_exe() -> Path:
+    if os.environ.get("RADAR_BENCH_EXE"):  # another build or a wrapper (e.g. a profiler) to measure instead
+        return Path(os.environ["RADAR_BENCH_EXE"])
+    for candidate in (Path(sys.executable).parent / "renewal-radar", ROOT / ".venv" / "bin" / "renewal-radar"):
+        if candidate.exists():
+            return candidate
+    sys.exit("renewal-radar not found: run this with the project venv (.venv/bin/python bench/run.py)")
+
+
+# -- measurements ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mb: float
+    ok: bool = True
+    note: str = ""
+
+
+@dataclass
+class Cell:
+    samples: list[Sample] = field(default_factory=list)
+
+    def median(self, attr: str) -> float | None:
+        values = [getattr(s, attr) for s in self.samples if s.ok]
+        return statistics.median(values) if values else None
+
+    def spread(self) -> str:
+        walls = [s.wall for s in self.samples if s.ok]
+        return f"{min(walls):.2f}–{max(walls):.2f}" if len(walls) > 1 else ""
+
+    def notes(self) -> str:
+        return "; ".join(sorted({s.note for s in self.samples if s.note}))
+
+
+def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[Sample, str, str]:
+    """Run one fresh child to completion: wall, its own user+sys CPU (os.wait4) and peak RSS, stdout, stderr.
+
+    Peak RSS comes from /usr/bin/time (%M) or, without it, from a small Python launcher: a child forked
+    straight from this (large) harness would report the harness's RSS as its own ru_maxrss, since Linux
+    carries the high-water mark of the forked memory across exec.
+    """
+    before = os.times()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        if Path("/usr/bin/time").exists():
+            launcher = ["/usr/bin/time", "-f", "%M", "-o", rss.name]
+        else:
+            launcher = [sys.executable, "-c", LAUNCHER, rss.name]
+        start = time.perf_counter()
+        proc = subprocess.Popen(launcher + argv, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+        reported = rss.read().split()
+        rss_kb = int(reported[-1]) if reported and reported[-1].isdigit() else usage.ru_maxrss
+    after = os.times()  # RUSAGE_CHILDREN delta: must agree with wait4's numbers for that child
+    children_cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    cpu = usage.ru_utime + usage.ru_stime
+    sample = Sample(wall, cpu, rss_kb / 1024, ok=proc.returncode == 0)
+    if abs(children_cpu - cpu) > 0.05:
+        sample.note = f"rusage mismatch {children_cpu:.2f}/{cpu:.2f}"
+    if proc.returncode != 0:
+        sample.note = f"exit {proc.returncode}: {(stderr.strip().splitlines() or [''])[-1][:120]}"
+    return sample, stdout, stderr
+
+
+# fallback launcher: fork from a small process, wait, write the child's own peak RSS (KB), pass its status on
+LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.generation = 0
+        self.count = 0
+        self.server = SampleServer().start()
+        self.requests: list[tuple[float, int]] = []
+        outer = self
+
+        class Timed(list):  # SampleServer appends (path, conditional, status) per request; keep a timestamp
+            def append(self, item: tuple) -> None:
+                outer.requests.append((time.time(), item[2]))
+
+        self.server.requests = Timed()
+        self.tmp = Path(tempfile.mkdtemp(prefix="radar-bench-"))
+        self.results: dict[tuple[int, str, str], Cell] = {}
+        self.exe = radar_exe()
+        self.urlwatch = urlwatch_job.ensure_urlwatch(say=self.say) if args.vs_urlwatch else None
+
+    def say(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    def cell(self, n: int, tool: str, cycle: str) -> Cell:
+        return self.results.setdefault((n, tool, cycle), Cell())
+
+    # -- the feeds ----------------------------------------------------------------------------------
+
+    def publish(self, count: int, generation: int) -> None:
+        for path, body in feeds.feeds(count, generation).items():
+            self.server.put(path, body)
+        self.count, self.generation = count, generation
+
+    def next_generation(self) -> None:
+        self.publish(self.count, self.generation + 1)
+
+    def urls(self) -> list[str]:
+        return [self.server.url(feeds.feed_path(i)) for i in range(self.count)]
+
+    def statuses(self, since: int) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for _, status in self.requests[since:]:
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    # -- renewal-radar --------------------------------------------------------------------------------
+
+    def radar_config(self, directory: Path, interval: str = "30m", port: int | None = None) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "radar.toml").write_text(
+            "# Renewal Radar bench config (bench/run.py): no notifiers, fixed schedule\n"
+            f'[schedule]\ninterval = "{interval}"\njitter = "0%"\ntimeout = "30s"\n'
+            f"per_host = {self.args.per_host}\n", encoding="utf-8")
+        sources = []
+        for i, url in enumerate(self.urls()):
+            trust = "community" if i % 5 == 4 else "news"
+            sources.append(f'[[source]]\nname = "feed-{i:05d}"\nkind = "rss"\nurl = "{url}"\ntrust = "{trust}"\n')
+        (directory / "sources.toml").write_text("\n".join(sources), encoding="utf-8")
+        (directory / "watchlist.toml").write_text(feeds.watchlist_toml(), encoding="utf-8")
+        return directory
+
+    def check_once(self, n: int, directory: Path, cycle: str) -> Sample:
+        mark = len(self.requests)
+        sample, stdout, stderr = run_child([str(self.exe), "--config", str(directory), "check"])
+        expect_new = {"first": n * feeds.ITEMS, "unchanged": 0, "changed": n}[cycle]
+        expect_304 = n if cycle == "unchanged" else 0
+        match = SUMMARY.search(stdout)
+        if sample.ok and not match:
+            sample.ok, sample.note = False, "no summary line: " + (stdout + stderr)[-200:].replace("\n", " ")
+        elif match and (int(match[1]), int(match[2]), int(match[3])) != (n, expect_304, expect_new):
+            sample.note = f"got {match[0]!r}, expected {expect_new} new / {expect_304} unchanged"
+        self.say(f"  radar    N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
+                 f"{sample.rss_mb:6.1f} MB  http {self.statuses(mark)} {sample.note}")
+        return sample
+
+    def radar_run(self, n: int, run: int) -> None:
+        directory = self.radar_config(self.tmp / f"radar-{n}-{run}")
+        for cycle in CYCLES:
+            if cycle == "changed":
+                self.next_generation()
+            self.cell(n, "check", cycle).samples.append(self.check_once(n, directory, cycle))
+
+    # -- urlwatch ---------------------------------------------------------------------------------------
+
+    def urlwatch_run(self, n: int, run: int) -> None:
+        assert self.urlwatch is not None
+        directory = self.tmp / f"urlwatch-{n}-{run}"
+        urlwatch_job.write_job(directory, self.urls())
+        argv, env = urlwatch_job.command(directory, self.urlwatch)
+        for cycle in CYCLES:
+            if cycle == "changed":
+                self.next_generation()
+            mark = len(self.requests)
+            sample, _, stderr = run_child(argv, env)
+            counts = self.statuses(mark)
+            wanted = {"first": {200: n}, "unchanged": {304: n}, "changed": {200: n}}[cycle]
+            if counts != wanted:
+                sample.note = f"http {counts}, expected {wanted}"
+            self.say(f"  urlwatch N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
+                     f"{sample.rss_mb:6.1f} MB  http {counts} {sample.note}")
+            self.cell(n, "urlwatch", cycle).samples.append(sample)
+
+    # -- the daemon ------------------------------------------------------------------------------------
+
+    def daemon_run(self, n: int) -> None:
+        """One daemon; cycles: first, then --runs × (unchanged, changed)."""
+        interval = 3 if n <= 500 else 5
+        port = _free_port()
+        directory = self.radar_config(self.tmp / f"daemon-{n}", interval=f"{interval}s")
+        log_path = directory / "daemon.log"
+        logfile = log_path.open("wb")
+        proc = subprocess.Popen([str(self.exe), "-vv", "--config", str(directory), "daemon",
+                                 "--healthcheck-port", str(port)], stdout=subprocess.DEVNULL, stderr=logfile,
+                                stdin=subprocess.DEVNULL)
+        try:
+            cycles_seen = 0
+            plan = ["first"] + ["unchanged", "changed"] * self.args.runs
+            cpu_before = 0.0  # the first cycle's CPU includes start-up (imports, config, store)
+            mark = len(self.requests)
+            for index, cycle in enumerate(plan):
+                health = self._wait_cycle(proc, port, cycles_seen, timeout=60 + n * 0.1)
+                cycles_seen = health["cycles"]
+                cpu_after = _proc_cpu(proc.pid)
+                end = datetime.fromisoformat(health["last_cycle"]).timestamp()
+                batch = [t for t, _ in self.requests[mark:]]
+                counts = self.statuses(mark)
+                first_request = min(batch) if batch else end
+                start = _tick_before(log_path, first_request) or first_request
+                sample = Sample(end - start, cpu_after - cpu_before, _proc_hwm_mb(proc.pid))
+                wanted = {"first": {200: n}, "unchanged": {304: n}, "changed": {200: n}}[cycle]
+                if counts != wanted:
+                    sample.note = f"http {counts}, expected {wanted}"
+                if cycle == "first":
+                    sample.note = (sample.note + " cpu incl. start-up").strip()
+                self.say(f"  daemon   N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
+                         f"{sample.rss_mb:6.1f} MB peak  http {counts} {sample.note}")
+                self.cell(n, "daemon", cycle).samples.append(sample)
+                # prepare the next cycle while the daemon sleeps out its interval
+                if index + 1 < len(plan) and plan[index + 1] == "changed":
+                    self.next_generation()
+                mark = len(self.requests)
+                cpu_before = _proc_cpu(proc.pid)
+                if time.time() > end + interval:
+                    self.say("  daemon: the harness was late preparing the next cycle; results may mix cycles")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            logfile.close()
+
+    def _wait_cycle(self, proc: subprocess.Popen, port: int, seen: int, timeout: float) -> dict:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"daemon exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    health = json.load(response)
+                if health.get("cycles", 0) > seen and not health.get("polls_in_flight"):
+                    return health
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("daemon cycle timed out")
+
+    # -- the whole run ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        for n in self.args.sizes:
+            self.say(f"N = {n}: generating and serving {n} feeds on {self.server.url('/feeds/')}")
+            self.publish(n, self.generation + 1)
+            for run in range(self.args.runs):
+                self.radar_run(n, run)
+                if self.urlwatch:
+                    self.urlwatch_run(n, run)
+            if not self.args.no_daemon:
+                self.daemon_run(n)
+        self.server.stop()
+
+    def report(self) -> str:
+        lines = [f"# Renewal Radar poll-cycle bench — {datetime.now().strftime('%Y-%m-%d %H:%M')}, "
+                 f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, tree {_tree()}, server: radar.sample_server "
+                 f"(threaded, ETag/304), per_host={self.args.per_host}, median of {self.args.runs} runs", "",
+                 "| N | what | cycle | wall s | CPU s | peak RSS MB | wall min–max | notes |",
+                 "|---:|---|---|---:|---:|---:|---|---|"]
+        for n in self.args.sizes:
+            for tool in ("check", "daemon", "urlwatch"):
+                for cycle in CYCLES:
+                    cell = self.results.get((n, tool, cycle))
+                    if not cell or not cell.samples:
+                        continue
+                    label = {"check": "radar check", "daemon": "radar daemon", "urlwatch": "urlwatch 2.29"}[tool]
+                    lines.append(f"| {n} | {label} | {cycle} | {_f(cell.median('wall'))} | {_f(cell.median('cpu'))} "
+                                 f"| {_f(cell.median('rss_mb'), 0)} | {cell.spread()} | {cell.notes()} |")
+        if self.urlwatch:
+            lines += ["", "| N | cycle | radar check / urlwatch wall | CPU ratio | RSS ratio | target |",
+                      "|---:|---|---:|---:|---:|---|"]
+            targets = {"unchanged": "≤ 0.5 (N=500)", "changed": "≤ 1.0 (N=500)", "first": ""}
+            for n in self.args.sizes:
+                for cycle in CYCLES:
+                    radar, uw = self.results.get((n, "check", cycle)), self.results.get((n, "urlwatch", cycle))
+                    if not radar or not uw:
+                        continue
+                    ratio = [_ratio(radar.median(a), uw.median(a)) for a in ("wall", "cpu", "rss_mb")]
+                    lines.append(f"| {n} | {cycle} | {ratio[0]} | {ratio[1]} | {ratio[2]} | {targets[cycle]} |")
+        return "\n".join(lines)
+
+
+def _tree() -> str:
+    """The commit measured, and whether the working tree had local changes."""
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (f"+{len(dirty.splitlines())} modified files" if dirty else "")
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "—" if a is None or not b else f"{a / b:.2f}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _proc_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def _proc_hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _tick_before(log_path: Path, moment: float) -> float | None:
+    """The time of the last scheduler tick ("Running job Daemon.poll", logged at -vv) before `moment`."""
+    best = None
+    for line in log_path.read_text(errors="replace").splitlines():
+        if 'Running job "Daemon.poll' not in line:
+            continue
+        match = LOG_TIME.match(line)
+        if not match:
+            continue
+        stamp = time.mktime(time.strptime(match[1], "%Y-%m-%d %H:%M:%S")) + int(match[2]) / 1000
+        if stamp <= moment + 0.001:
+            best = stamp
+    return best
+
+
+def run_classify_bench(quick: bool) -> None:
+    script = HERE / "bench_classify.py"
+    if not script.exists():
+        print("\n(bench/bench_classify.py not found: classify throughput table skipped)")
+        return
+    print("\n## Classifier throughput (bench/bench_classify.py)\n", flush=True)
+    argv = [sys.executable, str(script)]
+    if quick and "--quick" in script.read_text(encoding="utf-8"):
+        argv.append("--quick")
+    subprocess.run(argv, check=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=None, help="comma-separated feed counts (default 100,500,2000)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per cell, the median is shown (default 3)")
+    parser.add_argument("--vs-urlwatch", action="store_true", help="also run urlwatch 2.29 on the same feeds")
+    parser.add_argument("--quick", action="store_true", help="sizes 100,500 and 1 run unless given")
+    parser.add_argument("--per-host", type=int, default=10,
+                        help="[schedule] per_host of the bench config (default 10 = urlwatch's 10 workers; every "
+                             "bench feed is on the one host 127.0.0.1)")
+    parser.add_argument("--no-daemon", action="store_true", help="skip the daemon cycles")
+    parser.add_argument("--no-classify", action="store_true", help="skip bench/bench_classify.py")
+    parser.add_argument("--json", type=Path, help="also write every sample to this file")
+    args = parser.parse_args()
+    args.sizes = [int(s) for s in (args.sizes or ("100,500" if args.quick else "100,500,2000")).split(",")]
+    args.runs = args.runs or (1 if args.quick else 3)
+    bench = Bench(args)
+    try:
+        bench.run()
+    finally:
+        print(bench.report(), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(
+                [{"n": n, "tool": tool, "cycle": cycle, "samples": [s.__dict__ for s in cell.samples]}
+                 for (n, tool, cycle), cell in bench.results.items()], indent=1), encoding="utf-8")
+    if not args.no_classify:
+        run_classify_bench(args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
