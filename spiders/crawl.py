@@ -55,26 +55,28 @@ def crawler_settings(timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_
         "LOGSTATS_INTERVAL": 0,
         "LOG_LEVEL": "WARNING",
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
-        # Polling costs per request, so switch off what a poll never uses: each item-less response
-        # otherwise fans out into CONCURRENT_ITEMS asyncio tasks, stats and unused middlewares.
+        # Polling costs per request, so load only the components a poll uses: each item-less response
+        # otherwise fans out into CONCURRENT_ITEMS asyncio tasks, and every listed component (even one
+        # set to None) is imported at start-up.
         "CONCURRENT_ITEMS": 1,
         "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
-        "DOWNLOADER_MIDDLEWARES": {f"scrapy.downloadermiddlewares.{name}": None for name in _UNUSED_DOWNLOADER_MW},
-        "SPIDER_MIDDLEWARES": {f"scrapy.spidermiddlewares.{name}": None for name in _UNUSED_SPIDER_MW},
-        "EXTENSIONS": {f"scrapy.extensions.{name}": None for name in _UNUSED_EXTENSIONS},
-        "DOWNLOAD_HANDLERS": {"s3": None, "ftp": None, "file": None, "data": None},
+        "EXTENSIONS_BASE": {},
+        "DOWNLOADER_MIDDLEWARES_BASE": {f"scrapy.downloadermiddlewares.{name}": order
+                                        for name, order in _DOWNLOADER_MIDDLEWARES.items()},
+        "SPIDER_MIDDLEWARES_BASE": {f"scrapy.spidermiddlewares.{name}": order
+                                    for name, order in _SPIDER_MIDDLEWARES.items()},
+        "DOWNLOAD_HANDLERS_BASE": {"http": _HTTP_HANDLER, "https": _HTTP_HANDLER},
     }
 
 
-_UNUSED_DOWNLOADER_MW = ("offsite.OffsiteMiddleware", "httpauth.HttpAuthMiddleware", "retry.RetryMiddleware",
-                         "redirect.MetaRefreshMiddleware", "cookies.CookiesMiddleware", "stats.DownloaderStats",
-                         "httpcache.HttpCacheMiddleware")
-_UNUSED_SPIDER_MW = ("referer.RefererMiddleware", "urllength.UrlLengthMiddleware", "depth.DepthMiddleware",
-                     "metacopy.MetaCopyDetectionMiddleware")
-_UNUSED_EXTENSIONS = ("corestats.CoreStats", "memusage.MemoryUsage", "memdebug.MemoryDebugger",
-                      "closespider.CloseSpider", "feedexport.FeedExporter", "logstats.LogStats",
-                      "spiderstate.SpiderState", "throttle.AutoThrottle", "telnet.TelnetConsole",
-                      "remote_control.RemoteControl")
+_HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+# Scrapy's own orders; left out: offsite, httpauth, retry, meta refresh, cookies, stats, cache.
+_DOWNLOADER_MIDDLEWARES = {"robotstxt.RobotsTxtMiddleware": 100, "downloadtimeout.DownloadTimeoutMiddleware": 350,
+                           "defaultheaders.DefaultHeadersMiddleware": 400, "useragent.UserAgentMiddleware": 500,
+                           "httpcompression.HttpCompressionMiddleware": 590, "redirect.RedirectMiddleware": 600,
+                           "httpproxy.HttpProxyMiddleware": 750}
+_SPIDER_MIDDLEWARES = {"start.StartSpiderMiddleware": 25, "httperror.HttpErrorMiddleware": 50,
+                       "referer.RefererMiddleware": 700}
 
 
 def crawl_deferred(runner: CrawlerRunner, sources: Sequence[Source],
