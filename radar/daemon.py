@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_FACTOR = 32     # a failing source waits at most 32 intervals…
 MAX_BACKOFF_SECONDS = 6 * 3600  # …and never more than six hours
 SHUTDOWN_GRACE = 5.0        # seconds polls still fetching at SIGTERM get to finish
+MAX_BATCH = 250             # sources per crawl: bounds the articles held in memory at once
 MAX_LINE_EVERY = 300.0      # a quiet daemon still logs a cycle line at least every five minutes
 
 
@@ -159,7 +160,7 @@ class Daemon:
     # -- polling ---------------------------------------------------------------------------------------
 
     def poll(self) -> None:
-        """Crawl every due source that is not in flight and whose host no other crawl is fetching from."""
+        """The scheduler's tick: log the cycle line when one is due, then start crawling due sources."""
         tick = time.monotonic()
         if self.last_tick is not None:
             self.health.max_lag = max(self.health.max_lag, tick - self.last_tick - self.tick_seconds())
@@ -168,11 +169,19 @@ class Daemon:
             return
         if self.tally.batches and time.monotonic() - self.last_line >= self.line_every():
             self._log_cycle()
+        self._start_due()
+
+    def _start_due(self) -> None:
+        """Crawl the most overdue sources (at most MAX_BATCH, so memory stays bounded) that are not in
+        flight and whose host no other crawl is fetching from."""
+        if self.stopping:
+            return
         now = time.time()
         due = [s for s in self.config.sources if s.name not in self.in_flight
                and self.due.get(s.name, 0) <= now and host_of(s.url) not in self.busy_hosts]
         if not due:
             return
+        due = sorted(due, key=lambda s: self.due.get(s.name, 0))[:MAX_BATCH]
         from spiders.crawl import crawl_deferred
 
         hosts = {host_of(s.url) for s in due}
@@ -246,6 +255,7 @@ class Daemon:
         self.busy_hosts.difference_update(hosts)
         self.crawls.discard(deferred)
         self.runners = [r for r in self.runners if r is self.runner or r.crawlers]
+        self.reactor.callLater(0, self._start_due)  # the rest of a large backlog, without waiting a tick
 
     def _log_cycle(self) -> None:
         if self.tally.batches or self.tally.delivered or self.tally.delivery_errors:
