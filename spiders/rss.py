@@ -1,4 +1,4 @@
-"""Kind `rss`: RSS 2.0, Atom and RDF feeds read through feedparser."""
+"""Kind `rss`: RSS 2.0, Atom and RDF feeds, read by the fast strict reader, else by feedparser."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from radar.errors import ParseError
 from radar.models import Article, Source
 from spiders.base import SourceKind, header, text_of
+from spiders.fastfeed import parse_fast
 
 logger = logging.getLogger(__name__)
 
@@ -33,27 +34,37 @@ class RssKind(SourceKind, kind="rss"):
     def parse_with_warning(cls, source: Source, body: bytes, url: str,
                            headers: Mapping[str, str]) -> tuple[list[Article], str | None]:
         """Entries as articles, and what was wrong when a malformed feed was read anyway."""
-        import feedparser
+        articles = parse_fast(source, body, url, headers)
+        if articles is not None:
+            logger.debug("source %r: fast path, %d articles", source.name, len(articles))
+            return articles, None
+        logger.debug("source %r: feedparser path", source.name)
+        return parse_with_feedparser(source, body, url, headers)
 
-        response_headers = {"content-location": url}
-        if content_type := header(headers, "content-type"):
-            response_headers["content-type"] = content_type
-        # A stream, never bytes: feedparser would try bytes as a file name first.
-        parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
-                                  sanitize_html=False)
-        entries: list[Any] = parsed.get("entries", [])
-        problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
-        malformed = problem is not None and type(problem).__name__ not in _HARMLESS_BOZO
-        if not entries and (malformed or not parsed.get("version")):
-            raise ParseError(source.name, url, _why_not_a_feed(parsed, body))
-        warning = None
-        if malformed:
-            warning = "malformed feed read anyway: " + (str(problem).splitlines() or [""])[0][:160]
-            logger.warning("source %r (%s): %s", source.name, url, warning)
-        lang = parsed.get("feed", {}).get("language") or None
-        articles = [a for e in entries if (a := _article(source, e, url, lang)) is not None]
-        logger.debug("source %r: %d entries, %d articles", source.name, len(entries), len(articles))
-        return articles, warning
+
+def parse_with_feedparser(source: Source, body: bytes, url: str,
+                          headers: Mapping[str, str]) -> tuple[list[Article], str | None]:
+    """The feed read by feedparser, which recovers malformed feeds (and says what was wrong)."""
+    import feedparser
+
+    response_headers = {"content-location": url}
+    if content_type := header(headers, "content-type"):
+        response_headers["content-type"] = content_type
+    # A stream, never bytes: feedparser would try bytes as a file name first.
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers, sanitize_html=False)
+    entries: list[Any] = parsed.get("entries", [])
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    malformed = problem is not None and type(problem).__name__ not in _HARMLESS_BOZO
+    if not entries and (malformed or not parsed.get("version")):
+        raise ParseError(source.name, url, _why_not_a_feed(parsed, body))
+    warning = None
+    if malformed:
+        warning = "malformed feed read anyway: " + (str(problem).splitlines() or [""])[0][:160]
+        logger.warning("source %r (%s): %s", source.name, url, warning)
+    lang = parsed.get("feed", {}).get("language") or None
+    articles = [a for e in entries if (a := _article(source, e, url, lang)) is not None]
+    logger.debug("source %r: %d entries, %d articles", source.name, len(entries), len(articles))
+    return articles, warning
 
 
 _HTML_START = re.compile(rb"<(!doctype\s+html|html)[\s>]", re.I)
