@@ -248,13 +248,13 @@ class Bench:
                                  "--healthcheck-port", str(port)], stdout=subprocess.DEVNULL, stderr=logfile,
                                 stdin=subprocess.DEVNULL)
         try:
-            cycles_seen = 0
+            polls_seen = 0
             plan = ["first"] + ["unchanged", "changed"] * self.args.runs
             cpu_before = 0.0  # the first cycle's CPU includes start-up (imports, config, store)
             mark = len(self.requests)
             for index, cycle in enumerate(plan):
-                health = self._wait_cycle(proc, port, cycles_seen, timeout=60 + n * 0.1)
-                cycles_seen = health["cycles"]
+                health = self._wait_cycle(proc, port, polls_seen + n, timeout=60 + n * 0.1)
+                polls_seen = health["polls"]
                 cpu_after = _proc_cpu(proc.pid)
                 end = datetime.fromisoformat(health["last_cycle"]).timestamp()
                 batch = [t for t, _ in self.requests[mark:]]
@@ -285,7 +285,9 @@ class Bench:
                 proc.kill()
             logfile.close()
 
-    def _wait_cycle(self, proc: subprocess.Popen, port: int, seen: int, timeout: float) -> dict:
+    def _wait_cycle(self, proc: subprocess.Popen, port: int, polls: int, timeout: float) -> dict:
+        """/healthz once the daemon has made `polls` polls in all and none is in flight: a cycle over N
+        sources is several crawls of at most 250 sources, so count polls, not crawls."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             if proc.poll() is not None:
@@ -293,7 +295,7 @@ class Bench:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                     health = json.load(response)
-                if health.get("cycles", 0) > seen and not health.get("polls_in_flight"):
+                if health.get("polls", 0) >= polls and not health.get("polls_in_flight"):
                     return health
             except OSError:
                 pass

@@ -11,12 +11,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from radar.classify import Classifier
 from radar.config import Config
 from radar.models import Article, Claim, Event, Evidence, FetchResult, Show, stable_id
 from radar.status import ShowState, fold
 from radar.store import Batch, Store, StoredShow
+
+if TYPE_CHECKING:
+    from radar.classify import Classifier
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +54,18 @@ class CycleProcessor:
     def __init__(self, config: Config, store: Store, classifier: Classifier | None = None) -> None:
         self.config = config
         self.store = store
-        self.classifier = classifier or Classifier(config.shows)
+        self._classifier = classifier
         self.shows = config.show_by_id()
         self.trust = {s.name: s.trust for s in config.sources}
+
+    @property
+    def classifier(self) -> Classifier:
+        """Built on first use: a cycle in which nothing changed never needs it."""
+        if self._classifier is None:
+            from radar.classify import Classifier
+
+            self._classifier = Classifier(self.config.shows)
+        return self._classifier
 
     def process(self, results: Sequence[FetchResult], now: datetime | None = None,
                 next_polls: dict[str, float] | None = None) -> CycleReport:
@@ -76,7 +88,8 @@ class CycleProcessor:
             batch.record_fetches(results, now, next_polls)
             fresh = batch.add_articles((a for r in results for a in r.articles), now)
             report.new_articles = len(fresh)
-            self._fold_articles(self.classifier, batch, fresh, known, now, report)
+            if fresh:
+                self._fold_articles(self.classifier, batch, fresh, known, now, report)
             if any(r.outcome != "error" for r in results):
                 batch.mark_baselined([s.id for s in self.config.shows if not _baselined(known, s.id)], now)
         return report
@@ -125,6 +138,8 @@ class CycleProcessor:
         new = [s for s in self.config.shows if s.id not in known]
         if not new or not known:
             return
+        from radar.classify import Classifier
+
         classifier = Classifier(new)
         stored = [replace(a, trust=self.trust.get(a.source, "community")) for a in self.store.stored_articles()]
         with self.store.transaction() as batch:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -98,9 +98,13 @@ class Batch:
             values = _fetch_values(result, now, (next_polls or {}).get(result.source), existing.get(result.source, 0))
             (updates if result.source in existing else inserts).append(values)
             existing.setdefault(result.source, values.get("failures", 0))
-        for values in updates:  # few columns differ per row, so one statement per row shape
-            name = values.pop("name")
-            self.conn.execute(update(source_state).where(source_state.c.name == name).values(**values))
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for values in updates:  # rows of one outcome share their columns: one executemany per shape
+            shapes.setdefault(tuple(sorted(values)), []).append(values)
+        for columns, rows in shapes.items():
+            statement = (update(source_state).where(source_state.c.name == bindparam("key_name"))
+                         .values({c: bindparam(c) for c in columns if c != "name"}))
+            self.conn.execute(statement, [dict(row, key_name=row["name"]) for row in rows])
         if inserts:
             columns = {key for values in inserts for key in values}
             self.conn.execute(insert(source_state), [{c: v.get(c) for c in columns} for v in inserts])
