@@ -20,6 +20,9 @@ from radar.errors import ConfigError, RadarError, StoreError
 log = logging.getLogger(__name__)
 
 
+MAX_SOURCES_IN_STATUS = 30  # beyond this, `status` summarises the sources and `sources` lists them
+
+
 class ExitStatus(IntEnum):
     """Process exit codes."""
 
@@ -162,6 +165,12 @@ def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
                   (r["evidence"][0]["url"] if r["evidence"] else "") + (f" (+{len(r['evidence']) - 1})"
                                                                         if len(r["evidence"]) > 1 else "")]
                  for r in rows]), config)
+    sources = _source_table(config, store)
+    if len(sources) <= MAX_SOURCES_IN_STATUS:
+        _out("\n" + _render_sources(sources), config)
+    else:
+        ok = sum(1 for t in sources if t["last_success"] and not t["failures"])
+        _out(f"\n{len(sources)} sources: {ok} polled fine — see `renewal-radar sources`", config)
     for line in _trouble_lines(config, store):
         _out(line, config)
     return ExitStatus.OK
@@ -206,7 +215,8 @@ def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
     return ExitStatus.OK
 
 
-def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
+def _source_table(config: Config, store: Any) -> list[dict[str, Any]]:
+    """Per source: kind, trust, interval, last success, failures, last error, next poll."""
     from radar.duration import format_duration
 
     rows = store.source_rows()
@@ -221,14 +231,20 @@ def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
                       "last_error": row.last_error if row else None,
                       "failures": row.failures if row else 0,
                       "next_poll": datetime.fromtimestamp(next_poll, UTC).isoformat() if next_poll else None})
-    if args.json:
-        _out(json.dumps(table, ensure_ascii=False, indent=2), config)
-        return ExitStatus.OK
+    return table
+
+
+def _render_sources(table: list[dict[str, Any]]) -> str:
     from radar.table import render
 
-    _out(render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "LAST ERROR", "NEXT POLL"],
-                [[t["name"], t["kind"], t["trust"], t["interval"], (t["last_success"] or "never")[:16],
-                  t["failures"] or "", t["last_error"] or "", (t["next_poll"] or "")[:16]] for t in table]), config)
+    return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "LAST ERROR", "NEXT POLL"],
+                  [[t["name"], t["kind"], t["trust"], t["interval"], (t["last_success"] or "never")[:16],
+                    t["failures"] or "", t["last_error"] or "", (t["next_poll"] or "")[:16]] for t in table])
+
+
+def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
+    table = _source_table(config, store)
+    _out(json.dumps(table, ensure_ascii=False, indent=2) if args.json else _render_sources(table), config)
     return ExitStatus.OK
 
 
