@@ -1,4 +1,4 @@
-"""Runs poll cycles in one Twisted reactor: Scrapy fetches, then the cycle folds and delivers."""
+"""Runs poll cycles in one Twisted reactor: the sources are polled, then the cycle folds and delivers."""
 
 from __future__ import annotations
 
@@ -13,30 +13,20 @@ from radar.store import Store
 
 log = logging.getLogger(__name__)
 
-ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-
 
 def install_reactor() -> Any:
     """Install the asyncio reactor before anything imports twisted.internet.reactor; return it."""
-    from scrapy.utils.reactor import install_reactor as scrapy_install
+    from spiders.crawl import install_reactor as install
 
-    import sys
-
-    if "twisted.internet.reactor" not in sys.modules:
-        scrapy_install(ASYNCIO_REACTOR)
-    from twisted.internet import reactor
-
-    return reactor
+    return install()
 
 
 def make_runner(config: Config) -> Any:
-    """A Scrapy CrawlerRunner configured from [schedule]."""
-    from scrapy.crawler import CrawlerRunner
-
-    from spiders.crawl import crawler_settings
+    """What polls the sources, configured from [schedule]."""
+    from spiders.crawl import PollRunner
 
     schedule = config.radar.schedule
-    return CrawlerRunner(crawler_settings(schedule.timeout, schedule.max_bytes, schedule.per_host))
+    return PollRunner(schedule.timeout, schedule.max_bytes, schedule.per_host)
 
 
 def cycle_deferred(config: Config, store: Store, runner: Any, processor: CycleProcessor,

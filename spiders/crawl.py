@@ -1,7 +1,8 @@
-"""The Scrapy side: poll every source once, concurrently, and turn each into one `FetchResult`.
+"""Poll every source once, concurrently, and turn each into one `FetchResult`.
 
-Scrapy is imported inside functions: importing this module stays cheap for CLI commands that
-never crawl. `SourcesSpider` is built on first access (`spiders.crawl.SourcesSpider`).
+Feeds are read by the light `spiders.feedreader.FeedReader`; html listing pages are crawled by the
+Scrapy `SourcesSpider` (robots.txt, CSS selectors). Both run in the caller's Twisted reactor and share
+`spiders.results`. Scrapy is imported only when a page is crawled, so polling feeds starts fast.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from radar import USER_AGENT
-from radar.errors import ParseError
 from radar.models import FetchResult, Source, Validators
 from spiders.base import SourceKind
+from spiders.results import request_headers, result_from_response, size_text
+
+__all__ = ["PollRunner", "crawl_deferred", "crawl_once", "crawler_settings", "install_reactor",
+           "request_headers", "result_from_response", "describe_failure"]
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -79,24 +83,99 @@ _SPIDER_MIDDLEWARES = {"start.StartSpiderMiddleware": 25, "httperror.HttpErrorMi
                        "referer.RefererMiddleware": 700}
 
 
-def crawl_deferred(runner: CrawlerRunner, sources: Sequence[Source],
+class PollRunner:
+    """Polls sources in a running reactor: feeds through the light `FeedReader`, html listing pages
+    through a Scrapy CrawlerRunner made on first use (so polling feeds alone never imports Scrapy)."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+                 per_host: int = DEFAULT_PER_HOST) -> None:
+        self.timeout, self.max_bytes, self.per_host = timeout, max_bytes, per_host
+        self.settings = crawler_settings(timeout, max_bytes, per_host)
+        self._scrapy: CrawlerRunner | None = None
+        self._reader: Any = None
+
+    @property
+    def crawlers(self) -> set[Any]:
+        """Work in flight (Scrapy crawlers and feed reads): empty when this runner is idle."""
+        busy = set(self._scrapy.crawlers) if self._scrapy else set()
+        return busy | (set(self._reader.in_flight) if self._reader else set())
+
+    def scrapy_runner(self) -> CrawlerRunner:
+        if self._scrapy is None:
+            from scrapy.crawler import CrawlerRunner
+
+            self._scrapy = CrawlerRunner(self.settings)
+        return self._scrapy
+
+    def feed_reader(self) -> Any:
+        if self._reader is None:
+            from twisted.internet import reactor
+
+            from spiders.feedreader import FeedReader
+
+            self._reader = FeedReader(reactor, self.timeout, self.max_bytes, self.per_host)
+        return self._reader
+
+    def stop(self) -> Deferred[Any]:
+        """Stop crawls and reads in flight and close connections."""
+        from twisted.internet import defer
+
+        waits = [self._scrapy.stop()] if self._scrapy else []
+        if self._reader is not None:
+            waits.append(self._reader.stop())
+        return defer.DeferredList(waits, consumeErrors=True)
+
+
+def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
                    validators: Mapping[str, Validators]) -> Deferred[list[FetchResult]]:
-    """Poll `sources` with a runner built from `crawler_settings()`, in a reactor the caller runs.
+    """Poll `sources` in a reactor the caller runs; fires with one FetchResult per source, in order.
 
-    Fires with one FetchResult per source, in the order of `sources`.
+    Feeds are read by the feed reader, html listing pages crawled by the Scrapy spider.
     """
-    from twisted.internet.defer import succeed
+    from twisted.internet import defer
 
-    if 304 not in {int(c) for c in runner.settings.getlist("HTTPERROR_ALLOWED_CODES")}:
-        raise ValueError("build the runner as CrawlerRunner(crawler_settings(...))")
     if not sources:
-        return succeed([])
+        return defer.succeed([])
+    pages = [s for s in sources if s.kind == "html"]
+    feeds = [s for s in sources if s.kind != "html" and s.kind in SourceKind.registry]
+    unknown = [FetchResult(s.name, "error", error=f"unknown source kind {s.kind!r}")
+               for s in sources if s.kind not in SourceKind.registry]
+    parts = [defer.succeed(unknown)]
+    if feeds:
+        parts.append(runner.feed_reader().read(feeds, validators))
+    if pages:
+        parts.append(_crawl_pages(runner.scrapy_runner(), pages, validators))
+    position = {s.name: i for i, s in reversed(list(enumerate(sources)))}
+
+    def merge(lists: list[list[FetchResult]]) -> list[FetchResult]:
+        return sorted((r for part in lists for r in part), key=lambda r: position.get(r.source, 0))
+
+    return defer.gatherResults(parts, consumeErrors=True).addCallback(merge)
+
+
+def _crawl_pages(runner: CrawlerRunner, sources: Sequence[Source],
+                 validators: Mapping[str, Validators]) -> Deferred[list[FetchResult]]:
     _quiet_scrapy(runner.settings.get("LOG_LEVEL", "WARNING"))
     results: list[FetchResult] = []
-    position = {s.name: i for i, s in reversed(list(enumerate(sources)))}
     done = runner.crawl(spider_class(), sources=list(sources), validators=dict(validators),
                         on_result=results.append)
-    return done.addCallback(lambda _: sorted(results, key=lambda r: position.get(r.source, 0)))
+    return done.addCallback(lambda _: results)
+
+
+def install_reactor() -> Any:
+    """Install the asyncio reactor (as Scrapy would) unless one is installed; return the reactor."""
+    import asyncio
+    import sys
+
+    if "twisted.internet.reactor" not in sys.modules:
+        from twisted.internet import asyncioreactor
+
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        asyncioreactor.install(eventloop=loop)
+    from twisted.internet import reactor
+
+    return reactor
 
 
 def crawl_once(sources: Sequence[Source], validators: Mapping[str, Validators], *,
@@ -113,20 +192,15 @@ def crawl_once(sources: Sequence[Source], validators: Mapping[str, Validators], 
         return []
     if _ran_once:
         raise RuntimeError("crawl_once() can run only once per process (the reactor cannot restart)")
-    from scrapy.utils.reactor import install_reactor, is_reactor_installed
-
-    if not is_reactor_installed():
-        install_reactor(ASYNCIO_REACTOR)
-    from scrapy.crawler import CrawlerRunner
-    from twisted.internet import reactor
-
+    reactor = install_reactor()
     _ran_once = True
-    runner = CrawlerRunner(crawler_settings(timeout, max_bytes, per_host))
+    runner = PollRunner(timeout, max_bytes, per_host)
     outcome: list[Any] = []
     done = crawl_deferred(runner, sources, validators)
     done.addBoth(outcome.append)
-    done.addBoth(lambda _: reactor.callLater(0, reactor.stop))  # type: ignore[attr-defined]
-    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+    done.addBoth(lambda _: runner.stop())
+    done.addBoth(lambda _: reactor.callLater(0, reactor.stop))
+    reactor.run(installSignalHandlers=False)
     if not outcome:
         raise RuntimeError("the reactor stopped before the crawl finished")
     if not isinstance(outcome[0], list):
@@ -146,41 +220,6 @@ def _quiet_scrapy(level: str) -> None:
             log.setLevel(wanted)
 
 
-def request_headers(validators: Validators | None) -> dict[str, str]:
-    """The conditional request headers from what a source last answered."""
-    headers: dict[str, str] = {}
-    if validators and validators.etag:
-        headers["If-None-Match"] = validators.etag
-    if validators and validators.last_modified:
-        headers["If-Modified-Since"] = validators.last_modified
-    return headers
-
-
-def result_from_response(source: Source, status: int, body: bytes, url: str,
-                         headers: Mapping[str, str], sent: Validators | None,
-                         elapsed: float) -> FetchResult:
-    """304: not_modified without parsing; otherwise parse with the source's kind."""
-    lower = {k.lower(): v for k, v in headers.items()}
-    etag, last_modified = lower.get("etag"), lower.get("last-modified")
-    common: dict[str, Any] = {"source": source.name, "http_status": status, "elapsed": elapsed,
-                              "conditional": bool(request_headers(sent))}
-    if status == 304:
-        return FetchResult(outcome="not_modified", etag=etag or (sent.etag if sent else None),
-                           last_modified=last_modified or (sent.last_modified if sent else None),
-                           **common)
-    try:
-        articles, warning = SourceKind.registry[source.kind].parse_with_warning(source, body, url, lower)
-    except ParseError as exc:
-        logger.warning("%s", exc)
-        return FetchResult(outcome="error", error=exc.problem, **common)
-    except Exception as exc:  # a bug in a parser must not lose the other sources
-        logger.exception("source %r (%s): parser failed", source.name, url)
-        return FetchResult(outcome="error", error=f"could not parse: {type(exc).__name__}: {exc}"[:200],
-                           **common)
-    return FetchResult(outcome="ok", articles=articles, etag=etag, last_modified=last_modified,
-                       warning=warning, **common)
-
-
 def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> tuple[str, int | None]:
     """A short human reason for a failed request, and the HTTP status when there was one."""
     from scrapy import exceptions as se
@@ -196,7 +235,7 @@ def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> tupl
     if isinstance(exc, se.CannotResolveHostError | te.DNSLookupError):
         return "host not found (DNS lookup failed)", None
     if isinstance(exc, se.DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in str(exc):  # or on gunzip
-        return f"response larger than {_size(max_bytes)}", None
+        return f"response larger than {size_text(max_bytes)}", None
     if isinstance(exc, se.IgnoreRequest) and "robots.txt" in str(exc):
         return "forbidden by robots.txt", None
     if isinstance(exc, se.ResponseDataLossError | se.DownloadFailedError | te.ConnectionLost):
@@ -207,11 +246,6 @@ def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> tupl
     return f"{type(exc).__name__}: {first}"[:200].rstrip(": "), None
 
 
-def _size(n: int) -> str:
-    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
-        if n >= scale:
-            return f"{n / scale:g} {unit}" if n % scale == 0 else f"{n / scale:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,55 @@
+"""Turning a fetched response into a FetchResult: shared by the Scrapy spiders and the feed reader."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from radar.errors import ParseError
+from radar.models import FetchResult, Source, Validators
+from spiders.base import SourceKind
+
+logger = logging.getLogger(__name__)
+
+
+def request_headers(validators: Validators | None) -> dict[str, str]:
+    """The conditional request headers from what a source last answered."""
+    headers: dict[str, str] = {}
+    if validators and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def result_from_response(source: Source, status: int, body: bytes, url: str,
+                         headers: Mapping[str, str], sent: Validators | None,
+                         elapsed: float) -> FetchResult:
+    """304: not_modified without parsing; otherwise parse with the source's kind."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    etag, last_modified = lower.get("etag"), lower.get("last-modified")
+    common: dict[str, Any] = {"source": source.name, "http_status": status, "elapsed": elapsed,
+                              "conditional": bool(request_headers(sent))}
+    if status == 304:
+        return FetchResult(outcome="not_modified", etag=etag or (sent.etag if sent else None),
+                           last_modified=last_modified or (sent.last_modified if sent else None),
+                           **common)
+    try:
+        articles, warning = SourceKind.registry[source.kind].parse_with_warning(source, body, url, lower)
+    except ParseError as exc:
+        logger.warning("%s", exc)
+        return FetchResult(outcome="error", error=exc.problem, **common)
+    except Exception as exc:  # a bug in a parser must not lose the other sources
+        logger.exception("source %r (%s): parser failed", source.name, url)
+        return FetchResult(outcome="error", error=f"could not parse: {type(exc).__name__}: {exc}"[:200],
+                           **common)
+    return FetchResult(outcome="ok", articles=articles, etag=etag, last_modified=last_modified,
+                       warning=warning, **common)
+
+
+def size_text(n: int) -> str:
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}" if n % scale == 0 else f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
