@@ -157,3 +157,39 @@ def test_crawl_once_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(spiders.crawl, "_ran_once", True)
     with pytest.raises(RuntimeError, match="only once per process"):
         crawl_once([Source("a", "rss", "http://127.0.0.1/", "news")], {})
+
+
+def test_feed_reader_gzip_redirect_chain_and_per_host_limit(httpserver: HTTPServer):
+    """Feeds skip Scrapy: the reader still decodes gzip, follows a redirect chain, caps requests per host
+    and names itself."""
+    import gzip
+    import threading
+    import time
+
+    body = (FIXTURES / "rss2.xml").read_bytes()
+    active, peak, agents = [0], [0], []
+    lock = threading.Lock()
+
+    def slow_gzip(request: Request) -> Response:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+            agents.append((request.headers.get("User-Agent"), "gzip" in request.headers.get("Accept-Encoding", "")))
+        time.sleep(0.2)
+        with lock:
+            active[0] -= 1
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            return Response(gzip.compress(body), content_type="application/rss+xml",
+                            headers={"Content-Encoding": "gzip"})
+        return Response(body, content_type="application/rss+xml")
+
+    httpserver.expect_request("/a").respond_with_response(Response(status=302, headers={"Location": "/b"}))
+    httpserver.expect_request("/b").respond_with_response(Response(status=301, headers={"Location": "/feed/0"}))
+    for index in range(6):
+        httpserver.expect_request(f"/feed/{index}").respond_with_handler(slow_gzip)
+    sources = [src("chain", httpserver.url_for("/a"))]
+    sources += [src(f"f{i}", httpserver.url_for(f"/feed/{i}")) for i in range(1, 6)]
+    results = crawl(sources, per_host=2)
+    assert all(r["outcome"] == "ok" and len(r["articles"]) == 2 for r in results.values())
+    assert results["chain"]["articles"][0]["url"].startswith("http")
+    assert peak[0] <= 2 and set(agents) == {(USER_AGENT, True)}  # asked for, and decoded, gzip
