@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_FACTOR = 32     # a failing source waits at most 32 intervals…
 MAX_BACKOFF_SECONDS = 6 * 3600  # …and never more than six hours
 SHUTDOWN_GRACE = 5.0        # seconds polls still fetching at SIGTERM get to finish
+MIN_GAP = 0.5               # seconds between the end of one poll of a source and the next
 MAX_BATCH = 250             # sources per crawl: bounds the articles held in memory at once
 MAX_LINE_EVERY = 300.0      # a quiet daemon still logs a cycle line at least every five minutes
 
@@ -213,7 +214,10 @@ class Daemon:
             source = by_name[result.source]
             jitter = self.config.radar.schedule.jitter
             delay = next_poll_delay(self._interval(source), jitter, failures, self.rng)
-            self.due[result.source] = next_polls[result.source] = time.time() + delay
+            # from when it was due, not when its batch ended: sources due together stay together
+            now = time.time()
+            when = max(self.due.get(result.source, now) + delay, now + MIN_GAP)
+            self.due[result.source] = next_polls[result.source] = when
             if result.outcome == "error":
                 self.health.failing[result.source] = result.error or "failed"
             else:
