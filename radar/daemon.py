@@ -38,7 +38,8 @@ MAX_BACKOFF_FACTOR = 32     # a failing source waits at most 32 intervals…
 MAX_BACKOFF_SECONDS = 6 * 3600  # …and never more than six hours
 SHUTDOWN_GRACE = 5.0        # seconds polls still fetching at SIGTERM get to finish
 MIN_GAP = 0.5               # seconds between the end of one poll of a source and the next
-MAX_BATCH = 250             # sources per crawl: bounds the articles held in memory at once
+MAX_BATCH = 250             # sources per crawl: bounds the articles held in memory at once…
+MAX_CRAWLS = 2              # …with at most this many crawls in flight
 MAX_LINE_EVERY = 300.0      # a quiet daemon still logs a cycle line at least every five minutes
 
 
@@ -173,19 +174,20 @@ class Daemon:
         self._start_due()
 
     def _start_due(self) -> None:
-        """Crawl the most overdue sources (at most MAX_BATCH, so memory stays bounded) that are not in
-        flight and whose host no other crawl is fetching from."""
-        if self.stopping:
+        """Crawl the most overdue sources that are not in flight: at most MAX_BATCH per crawl and
+        MAX_CRAWLS crawls at once, so memory stays bounded. Feeds share the runner's per-host limit
+        across crawls; a page host (a Scrapy crawl has its own limits) is crawled by one crawl at a time."""
+        if self.stopping or len(self.crawls) >= MAX_CRAWLS:
             return
         now = time.time()
-        due = [s for s in self.config.sources if s.name not in self.in_flight
-               and self.due.get(s.name, 0) <= now and host_of(s.url) not in self.busy_hosts]
+        due = [s for s in self.config.sources if s.name not in self.in_flight and self.due.get(s.name, 0) <= now
+               and not (s.kind == "html" and host_of(s.url) in self.busy_hosts)]
         if not due:
             return
         due = sorted(due, key=lambda s: self.due.get(s.name, 0))[:MAX_BATCH]
         from spiders.crawl import crawl_deferred
 
-        hosts = {host_of(s.url) for s in due}
+        hosts = {host_of(s.url) for s in due if s.kind == "html"}
         self.in_flight.update(s.name for s in due)
         self.busy_hosts.update(hosts)
         try:
@@ -199,6 +201,8 @@ class Daemon:
         deferred.addBoth(self._crawl_done, deferred, due, hosts)
         if not deferred.called:
             self.crawls.add(deferred)
+        if len(due) == MAX_BATCH:
+            self.reactor.callLater(0, self._start_due)  # more may be due: a second crawl overlaps this one
 
     def _fold(self, results: list[FetchResult], due: list[Source]) -> Any:
         """Reschedule each source, then store and classify the results in a worker thread."""
