@@ -120,6 +120,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
     from radar.runner import run_cycles
 
+    if not args.verbose:  # the report below names every failing source once; no per-request warnings too
+        logging.getLogger("spiders").setLevel(logging.ERROR)
     report = run_cycles(config, store, 1)[0]
     if args.json:
         _out(json.dumps({"polled": report.polled, "not_modified": report.not_modified,
