@@ -232,10 +232,10 @@ def _validate(model: type[BaseModel], data: dict[str, Any], path: Path) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _config_error(exc, path, data) from None
+        raise _config_error(exc, path) from None
 
 
-def _config_error(exc: ValidationError, path: Path, data: Any, prefix: str = "") -> ConfigError:
+def _config_error(exc: ValidationError, path: Path, prefix: str = "") -> ConfigError:
     """The first pydantic error as a ConfigError naming the dotted key (`notifier[0].url`)."""
     error = exc.errors()[0]
     key = prefix
@@ -279,7 +279,7 @@ def _kind_options(registry: dict[str, Any], entry: BaseModel, path: Path, where:
     try:
         return kind, kind.Options.model_validate(extra)
     except ValidationError as exc:
-        raise _config_error(exc, path, extra, prefix=where) from None
+        raise _config_error(exc, path, prefix=where) from None
 
 
 def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path) -> tuple[Source, ...]:

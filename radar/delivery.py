@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from radar.config import Config, NotifierSpec
+from radar.config import Config
 from radar.errors import DeliveryError
 from radar.store import Delivery, Store
 
@@ -78,7 +78,3 @@ def deliver_due(config: Config, store: Store, channels: dict[str, object] | None
             report.errors.append((item.notifier, reason))
     report.gave_up = store.count_deliveries("failed")
     return report
-
-
-def spec_by_name(config: Config, name: str) -> NotifierSpec | None:
-    return next((n for n in config.notifiers if n.name == name), None)

@@ -109,10 +109,6 @@ class Batch:
             columns = {key for values in inserts for key in values}
             self.conn.execute(insert(source_state), [{c: v.get(c) for c in columns} for v in inserts])
 
-    def record_fetch(self, result: FetchResult, now: datetime, next_poll: float | None = None) -> None:
-        """record_fetches() for one result."""
-        self.record_fetches([result], now, {result.source: next_poll} if next_poll else None)
-
     def add_articles(self, items: Iterable[Article], now: datetime) -> list[Article]:
         """Store articles not seen before (by key) and return just those, in order."""
         fresh: dict[str, Article] = {}
@@ -129,10 +125,6 @@ class Batch:
                  "published": _iso(a.published), "lang": a.lang, "first_seen": _iso(now)}
                 for key, a in fresh.items()])
         return list(fresh.values())
-
-    def add_article(self, article: Article, now: datetime) -> bool:
-        """Store one article; False when its key was seen before."""
-        return bool(self.add_articles([article], now))
 
     def set_status(self, show_id: str, state: ShowState, now: datetime, changed: bool) -> None:
         """Write a show's status (`changed` also moves its `updated` time)."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from radar import USER_AGENT
 from radar.models import FetchResult, Source, Validators
 from spiders.base import SourceKind
-from spiders.results import request_headers, result_from_response, size_text
+from spiders.results import describe_error, request_headers, result_from_response, size_text
 
 __all__ = ["PollRunner", "crawl_deferred", "crawl_once", "crawler_settings", "install_reactor",
            "request_headers", "result_from_response", "describe_failure"]
@@ -223,27 +223,25 @@ def _quiet_scrapy(level: str) -> None:
 def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> tuple[str, int | None]:
     """A short human reason for a failed request, and the HTTP status when there was one."""
     from scrapy import exceptions as se
-    from twisted.internet import error as te
 
     response = getattr(exc, "response", None)
     if response is not None:  # HttpError: a non-2xx status filtered by HttpErrorMiddleware
         return f"HTTP {response.status}", response.status
-    if isinstance(exc, se.DownloadTimeoutError | te.TimeoutError | te.TCPTimedOutError):
+    if isinstance(exc, se.DownloadTimeoutError):
         return f"timed out after {timeout:g}s", None
-    if isinstance(exc, se.DownloadConnectionRefusedError | te.ConnectionRefusedError):
+    if isinstance(exc, se.DownloadConnectionRefusedError):
         return "connection refused", None
-    if isinstance(exc, se.CannotResolveHostError | te.DNSLookupError):
+    if isinstance(exc, se.CannotResolveHostError):
         return "host not found (DNS lookup failed)", None
     if isinstance(exc, se.DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in str(exc):  # or on gunzip
         return f"response larger than {size_text(max_bytes)}", None
     if isinstance(exc, se.IgnoreRequest) and "robots.txt" in str(exc):
         return "forbidden by robots.txt", None
-    if isinstance(exc, se.ResponseDataLossError | se.DownloadFailedError | te.ConnectionLost):
+    if isinstance(exc, se.ResponseDataLossError | se.DownloadFailedError):
         return "connection lost before the response was complete", None
     if isinstance(exc, se.UnsupportedURLSchemeError):
         return "unsupported URL scheme", None
-    first = (str(exc).splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first}"[:200].rstrip(": "), None
+    return describe_error(exc, timeout, max_bytes), None  # Twisted's own errors, as for feeds
 
 
 

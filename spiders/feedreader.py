@@ -17,15 +17,11 @@ from twisted.internet.protocol import Protocol
 
 from radar import USER_AGENT
 from radar.models import FetchResult, Source, Validators
-from spiders.results import request_headers, result_from_response, size_text
+from spiders.results import TooLarge, describe_error, request_headers, result_from_response
 
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-
-
-class TooLarge(Exception):
-    """The body passed the size cap; the download was stopped."""
 
 
 class FeedReader:
@@ -106,35 +102,6 @@ class FeedReader:
         reason = describe_error(failure.value, self.timeout, self.max_bytes)
         logger.warning("source %r (%s): %s", source.name, source.url, reason)
         return _failed(source, sent, reason, started)
-
-
-def describe_error(exc: BaseException, timeout: float, max_bytes: int) -> str:
-    """A short human reason for a failed feed read."""
-    from twisted.internet import defer, error
-    from twisted.web.error import InfiniteRedirection, RedirectWithNoLocation
-
-    reasons = getattr(exc, "reasons", None)  # ResponseFailed / ResponseNeverReceived wrap the causes
-    if reasons is not None:
-        inner = [f.value for f in reasons if not isinstance(f.value, error.ConnectionDone)]
-        if any(isinstance(e, TooLarge) for e in inner):
-            return f"response larger than {size_text(max_bytes)}"
-        if any(isinstance(e, defer.CancelledError | defer.TimeoutError) for e in inner):
-            return f"timed out after {timeout:g}s"
-        return "connection lost before the response was complete"
-    if isinstance(exc, TooLarge):
-        return f"response larger than {size_text(max_bytes)}"
-    if isinstance(exc, defer.TimeoutError | defer.CancelledError | error.TimeoutError | error.TCPTimedOutError):
-        return f"timed out after {timeout:g}s"
-    if isinstance(exc, error.ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, error.DNSLookupError):
-        return "host not found (DNS lookup failed)"
-    if isinstance(exc, InfiniteRedirection | RedirectWithNoLocation):
-        return "too many redirects"
-    if isinstance(exc, error.ConnectionLost | error.ConnectionDone):
-        return "connection lost before the response was complete"
-    first = (str(exc).splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first}"[:200].rstrip(": ")
 
 
 def _failed(source: Source, sent: Validators | None, reason: str, started: float) -> FetchResult:

@@ -13,6 +13,11 @@ from spiders.base import SourceKind
 logger = logging.getLogger(__name__)
 
 
+class TooLarge(Exception):
+    """The body passed the size cap; the download was stopped."""
+
+
+
 def request_headers(validators: Validators | None) -> dict[str, str]:
     """The conditional request headers from what a source last answered."""
     headers: dict[str, str] = {}
@@ -53,3 +58,32 @@ def size_text(n: int) -> str:
         if n >= scale:
             return f"{n / scale:g} {unit}" if n % scale == 0 else f"{n / scale:.1f} {unit}"
     return f"{n} bytes"
+
+
+def describe_error(exc: BaseException, timeout: float, max_bytes: int) -> str:
+    """A short human reason for a request that failed in Twisted (feed reader and spiders alike)."""
+    from twisted.internet import defer, error
+    from twisted.web.error import InfiniteRedirection, RedirectWithNoLocation
+
+    reasons = getattr(exc, "reasons", None)  # ResponseFailed / ResponseNeverReceived wrap the causes
+    if reasons is not None:
+        inner = [f.value for f in reasons if not isinstance(f.value, error.ConnectionDone)]
+        if any(isinstance(e, TooLarge) for e in inner):
+            return f"response larger than {size_text(max_bytes)}"
+        if any(isinstance(e, defer.CancelledError | defer.TimeoutError) for e in inner):
+            return f"timed out after {timeout:g}s"
+        return "connection lost before the response was complete"
+    if isinstance(exc, TooLarge):
+        return f"response larger than {size_text(max_bytes)}"
+    if isinstance(exc, defer.TimeoutError | defer.CancelledError | error.TimeoutError | error.TCPTimedOutError):
+        return f"timed out after {timeout:g}s"
+    if isinstance(exc, error.ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, error.DNSLookupError):
+        return "host not found (DNS lookup failed)"
+    if isinstance(exc, InfiniteRedirection | RedirectWithNoLocation):
+        return "too many redirects"
+    if isinstance(exc, error.ConnectionLost | error.ConnectionDone):
+        return "connection lost before the response was complete"
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:200].rstrip(": ")

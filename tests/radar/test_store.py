@@ -30,18 +30,18 @@ def event(event_id: str = "e1") -> Event:
 
 def test_articles_are_stored_once_by_guid_then_url(store):
     with store.transaction() as batch:
-        assert batch.add_article(article(), NOW)
-        assert not batch.add_article(article(url="https://other.example/"), NOW)
-        assert batch.add_article(article(guid=None, url="https://example.org/b?utm_source=x"), NOW)
-        assert not batch.add_article(article(guid=None, url="https://EXAMPLE.org/b/"), NOW)
+        assert batch.add_articles([article()], NOW)
+        assert not batch.add_articles([article(url="https://other.example/")], NOW)
+        assert batch.add_articles([article(guid=None, url="https://example.org/b?utm_source=x")], NOW)
+        assert not batch.add_articles([article(guid=None, url="https://EXAMPLE.org/b/")], NOW)
     assert store.known_keys([article().key, "guid:nope"]) == {article().key}
 
 
 def test_one_transaction_all_or_nothing(store):
     with pytest.raises(RuntimeError):
         with store.transaction() as batch:
-            batch.record_fetch(FetchResult("news", "ok", etag='"v1"'), NOW)
-            batch.add_article(article(), NOW)
+            batch.record_fetches([FetchResult("news", "ok", etag='"v1"')], NOW)
+            batch.add_articles([article()], NOW)
             batch.set_status("show", ShowState("announced", None, NOW), NOW, changed=True)
             batch.add_event(event(), False, ["hook"], NOW.timestamp())
             raise RuntimeError("crash before commit")
@@ -75,10 +75,11 @@ def test_failed_attempts_then_give_up_then_retry(store):
 
 def test_validators_and_failures_are_remembered(store):
     with store.transaction() as batch:
-        batch.record_fetch(FetchResult("news", "ok", etag='"v1"', last_modified="Wed, 25 Nov 2026 10:00:00 GMT"), NOW)
+        batch.record_fetches([FetchResult("news", "ok", etag='"v1"',
+                                          last_modified="Wed, 25 Nov 2026 10:00:00 GMT")], NOW)
     with store.transaction() as batch:
-        batch.record_fetch(FetchResult("news", "error", error="HTTP 500"), NOW)
-        batch.record_fetch(FetchResult("news", "error", error="timed out"), NOW)
+        batch.record_fetches([FetchResult("news", "error", error="HTTP 500")], NOW)
+        batch.record_fetches([FetchResult("news", "error", error="timed out")], NOW)
     assert store.validators()["news"].etag == '"v1"'
     row = store.source_rows()["news"]
     assert (row.failures, row.last_error) == (2, "timed out")
