@@ -1,11 +1,14 @@
 """The poll-cycle benchmark: `renewal-radar check` and `daemon` (and optionally urlwatch) on N local feeds.
 
     .venv/bin/python bench/run.py [--sizes 100,500,2000] [--runs 3] [--vs-urlwatch] [--quick]
+                                  [--server auto|nginx|python]
 
-Serves N generated RSS feeds (bench/feeds.py, ~30 items, ~31 KB each) on 127.0.0.1 — through nginx when
-`nginx` is on PATH is NOT attempted here (no nginx on the reference machine); radar.sample_server's threaded
-server answers ETag / If-None-Match with 304 like nginx does. For each N it measures, as separate child
-processes (one fresh process per measurement, os.wait4 gives that child's own CPU and peak RSS):
+Serves N generated RSS feeds (bench/feeds.py, ~30 items, ~31 KB each) on 127.0.0.1 — through nginx if it is
+installed (bench/nginx_server.py: a private instance, one worker, files in a temp docroot, nginx's own
+ETag / Last-Modified and 304s, requests counted from its access log), else through radar.sample_server's
+threaded Python server in the harness process (ETag / If-None-Match → 304 likewise); --server picks one.
+For each N it measures, as separate child processes (one fresh process per measurement, os.wait4 gives that
+child's own CPU and peak RSS):
 
   first      `renewal-radar --config DIR check` on an empty store (every feed new, ~30 N articles)
   unchanged  the same check again: every feed answers 304
@@ -43,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 import feeds  # noqa: E402
 import urlwatch_job  # noqa: E402
+from nginx_server import NginxServer  # noqa: E402
 from radar.sample_server import SampleServer  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -139,19 +143,43 @@ class Bench:
         self.args = args
         self.generation = 0
         self.count = 0
-        self.server = SampleServer().start()
-        self.requests: list[tuple[float, int]] = []
-        outer = self
-
-        class Timed(list):  # SampleServer appends (path, conditional, status) per request; keep a timestamp
-            def append(self, item: tuple) -> None:
-                outer.requests.append((time.time(), item[2]))
-
-        self.server.requests = Timed()
         self.tmp = Path(tempfile.mkdtemp(prefix="radar-bench-"))
         self.results: dict[tuple[int, str, str], Cell] = {}
         self.exe = radar_exe()
         self.urlwatch = urlwatch_job.ensure_urlwatch(say=self.say) if args.vs_urlwatch else None
+        # the server last: nothing above can fail and leave a private nginx running (main() stops it)
+        self.server_kind = args.server
+        if self.server_kind == "auto":
+            self.server_kind = "nginx" if NginxServer.available() else "python"
+        self.server: NginxServer | SampleServer
+        self._requests: list[tuple[float, int]] = []  # SampleServer's requests: (time, status)
+        if self.server_kind == "nginx":
+            self.server = NginxServer().start()
+            version = subprocess.run([self.server.exe, "-v"], capture_output=True, text=True).stderr.strip()
+            version = version.split(": ", 1)[-1] or "nginx"
+            self.server_label = f"{version} (private instance, 1 worker, ETag/304)"
+        else:
+            self.server = SampleServer().start()
+            self.server_label = "radar.sample_server (threaded Python, ETag/304)"
+            outer = self
+
+            class Timed(list):  # SampleServer appends (path, conditional, status) per request: keep a time
+                def append(self, item: tuple) -> None:
+                    outer._requests.append((time.time(), item[2]))
+
+            self.server.requests = Timed()
+
+    def request_log(self) -> list[tuple[float, int]]:
+        """(time, status) of every request the feed server has answered so far, in order."""
+        if isinstance(self.server, NginxServer):
+            return self.server.request_log()
+        return self._requests
+
+    def settle(self) -> None:
+        """After a child exited: let the server finish recording its last requests (nginx logs each one just
+        after sending the response; SampleServer records before sending, nothing to wait for)."""
+        if isinstance(self.server, NginxServer):
+            self.server.settle()
 
     def say(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -174,7 +202,7 @@ class Bench:
 
     def statuses(self, since: int) -> dict[int, int]:
         counts: dict[int, int] = {}
-        for _, status in self.requests[since:]:
+        for _, status in self.request_log()[since:]:
             counts[status] = counts.get(status, 0) + 1
         return counts
 
@@ -195,8 +223,9 @@ class Bench:
         return directory
 
     def check_once(self, n: int, directory: Path, cycle: str) -> Sample:
-        mark = len(self.requests)
+        mark = len(self.request_log())
         sample, stdout, stderr = run_child([str(self.exe), "--config", str(directory), "check"])
+        self.settle()
         expect_new = {"first": n * feeds.ITEMS, "unchanged": 0, "changed": n}[cycle]
         expect_304 = n if cycle == "unchanged" else 0
         match = SUMMARY.search(stdout)
@@ -225,8 +254,9 @@ class Bench:
         for cycle in CYCLES:
             if cycle == "changed":
                 self.next_generation()
-            mark = len(self.requests)
+            mark = len(self.request_log())
             sample, _, stderr = run_child(argv, env)
+            self.settle()
             counts = self.statuses(mark)
             wanted = {"first": {200: n}, "unchanged": {304: n}, "changed": {200: n}}[cycle]
             if counts != wanted:
@@ -251,13 +281,13 @@ class Bench:
             polls_seen = 0
             plan = ["first"] + ["unchanged", "changed"] * self.args.runs
             cpu_before = 0.0  # the first cycle's CPU includes start-up (imports, config, store)
-            mark = len(self.requests)
+            mark = len(self.request_log())
             for index, cycle in enumerate(plan):
                 health = self._wait_cycle(proc, port, polls_seen + n, timeout=60 + n * 0.1)
                 polls_seen = health["polls"]
                 cpu_after = _proc_cpu(proc.pid)
                 end = datetime.fromisoformat(health["last_cycle"]).timestamp()
-                batch = [t for t, _ in self.requests[mark:]]
+                batch = [t for t, _ in self.request_log()[mark:]]
                 counts = self.statuses(mark)
                 first_request = min(batch) if batch else end
                 start = _tick_before(log_path, first_request) or first_request
@@ -273,7 +303,7 @@ class Bench:
                 # prepare the next cycle while the daemon sleeps out its interval
                 if index + 1 < len(plan) and plan[index + 1] == "changed":
                     self.next_generation()
-                mark = len(self.requests)
+                mark = len(self.request_log())
                 cpu_before = _proc_cpu(proc.pid)
                 if time.time() > end + interval:
                     self.say("  daemon: the harness was late preparing the next cycle; results may mix cycles")
@@ -314,12 +344,12 @@ class Bench:
                     self.urlwatch_run(n, run)
             if not self.args.no_daemon:
                 self.daemon_run(n)
-        self.server.stop()
 
     def report(self) -> str:
         lines = [f"# Renewal Radar poll-cycle bench — {datetime.now().strftime('%Y-%m-%d %H:%M')}, "
-                 f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, tree {_tree()}, server: radar.sample_server "
-                 f"(threaded, ETag/304), per_host={self.args.per_host}, median of {self.args.runs} runs", "",
+                 f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, tree {_tree()}, "
+                 f"server: {self.server_label}, per_host={self.args.per_host}, "
+                 f"median of {self.args.runs} runs", "",
                  "| N | what | cycle | wall s | CPU s | peak RSS MB | wall min–max | notes |",
                  "|---:|---|---|---:|---:|---:|---|---|"]
         for n in self.args.sizes:
@@ -422,14 +452,21 @@ def main() -> int:
     parser.add_argument("--no-daemon", action="store_true", help="skip the daemon cycles")
     parser.add_argument("--no-classify", action="store_true", help="skip bench/bench_classify.py")
     parser.add_argument("--json", type=Path, help="also write every sample to this file")
+    parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto",
+                        help="feed server: nginx (a private instance, bench/nginx_server.py), python "
+                             "(radar.sample_server in the harness process), auto (default) = nginx if "
+                             "installed, else python")
     args = parser.parse_args()
     args.sizes = [int(s) for s in (args.sizes or ("100,500" if args.quick else "100,500,2000")).split(",")]
     args.runs = args.runs or (1 if args.quick else 3)
+    if args.server == "nginx" and not NginxServer.available():
+        parser.error("--server nginx: no nginx executable found (PATH, /usr/sbin/nginx)")
     bench = Bench(args)
     try:
         bench.run()
     finally:
         print(bench.report(), flush=True)
+        bench.server.stop()
         if args.json:
             args.json.write_text(json.dumps(
                 [{"n": n, "tool": tool, "cycle": cycle, "samples": [s.__dict__ for s in cell.samples]}
