@@ -16,6 +16,7 @@ from typing import Any
 from radar import __version__
 from radar.config import Config, config_dir, load_config, load_watchlist
 from radar.errors import ConfigError, RadarError, StoreError
+from radar.launch import settled
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command not in ("check", "daemon", "demo"):  # these settle once their imports are done
+        settled()
     if args.command == "classify":
         return _classify(args)
     if args.command == "init":

@@ -28,6 +28,7 @@ from radar.config import Config, load_config
 from radar.cycle import CycleProcessor, CycleReport
 from radar.delivery import DeliveryReport, build_channels, deliver_due
 from radar.errors import RadarError
+from radar.launch import settled
 from radar.lock import StoreLock, lock_path
 from radar.models import FetchResult, Source
 from radar.store import Store
@@ -433,6 +434,7 @@ def run_daemon(config: Config, healthcheck_port: int | None = None) -> int:
                 raise RadarError(f"cannot serve /healthz on 127.0.0.1:{healthcheck_port}: {exc}") from None
         signal.signal(signal.SIGHUP, lambda *_: reactor.callFromThread(daemon.reload))
         reactor.callWhenRunning(scheduler.start)
+        settled()  # start-up imports are done; what follows is the daemon's own life
         log.info("daemon started: %d sources, %d shows, %d notifiers (pid lock %s)", len(config.sources),
                  len(config.shows), len(config.notifiers), lock_path(config.store_url, config.directory))
         try:

@@ -9,6 +9,7 @@ from typing import Any
 from radar.config import Config
 from radar.cycle import CycleProcessor, CycleReport
 from radar.delivery import deliver_due
+from radar.launch import settled
 from radar.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def run_cycles(config: Config, store: Store, count: int = 1,
 
     runner = make_runner(config)
     processor = CycleProcessor(config, store)
+    settled()  # everything a cycle needs is imported
     reports: list[CycleReport] = []
     failure: list[Any] = []
 
