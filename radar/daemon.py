@@ -6,7 +6,8 @@ APScheduler's TwistedScheduler (debug executor: jobs run on the reactor thread) 
   [schedule].per_host really caps the requests per host) — then fold the results into the store in a
   worker thread, one fold at a time, so classification and SQLite never stall the reactor;
 - `deliver`: drain the outbox in a worker thread (Apprise and requests block), one drain at a time.
-SIGTERM/SIGINT finish in-flight work and exit 0; SIGHUP reloads the config.
+SIGTERM/SIGINT finish in-flight work and exit 0; SIGHUP reloads the config; SIGUSR1 polls every
+source now (back-off included) instead of waiting for its turn.
 
 Logging at the default level: one line per poll cycle — every [schedule].interval, or at once when a
 batch of polls produced alerts — summing what the polls since the last line did; nothing per request.
@@ -317,6 +318,17 @@ class Daemon:
         log.info("config reloaded: %d shows, %d sources, %d notifiers",
                  len(config.shows), len(config.sources), len(config.notifiers))
 
+    def poll_now(self) -> None:
+        """SIGUSR1: every source not already in flight is due now, failing ones included."""
+        if self.stopping:
+            return
+        now = time.time()
+        waiting = [name for name in self.due if name not in self.in_flight]
+        for name in waiting:
+            self.due[name] = min(self.due[name], now)
+        log.info("polling %d sources now (SIGUSR1)", len(waiting))
+        self._start_due()
+
     def shutdown(self) -> Any:
         """Stop polling; let folds and deliveries finish, and polls still fetching up to SHUTDOWN_GRACE.
 
@@ -433,6 +445,7 @@ def run_daemon(config: Config, healthcheck_port: int | None = None) -> int:
                 store.close()
                 raise RadarError(f"cannot serve /healthz on 127.0.0.1:{healthcheck_port}: {exc}") from None
         signal.signal(signal.SIGHUP, lambda *_: reactor.callFromThread(daemon.reload))
+        signal.signal(signal.SIGUSR1, lambda *_: reactor.callFromThread(daemon.poll_now))
         reactor.callWhenRunning(scheduler.start)
         settled()  # start-up imports are done; what follows is the daemon's own life
         log.info("daemon started: %d sources, %d shows, %d notifiers (pid lock %s)", len(config.sources),

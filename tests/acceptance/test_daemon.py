@@ -423,3 +423,27 @@ def test_failing_sources_back_off_are_shown_and_sighup_reloads(cli, site, receiv
     lines = daemon.output().splitlines()
     assert all(" radar.daemon: " in line for line in lines), "\n".join(lines)
     assert any("broken: HTTP 500" in line for line in lines if "cycle: polled" in line)
+
+
+def test_sigusr1_polls_every_source_now_instead_of_waiting_for_the_interval(cli, site, receiver, daemons):
+    write_config(cli, site, sources=source("news", site.url("/news.xml")) + source("blog", site.url("/blog.xml")))
+    radar_toml = cli.config / "radar.toml"
+    radar_toml.write_text(radar_toml.read_text().replace(f'interval = "{INTERVAL:g}s"', 'interval = "1h"'))
+    site.put("/news.xml", rss(OLD))
+    site.put("/blog.xml", rss(OLD))
+    daemon = daemons()
+    wait_for(lambda: polled_ok(cli, "news") and polled_ok(cli, "blog"), 20, "the first polls", daemon)
+    first = len(site.requests)
+    time.sleep(2)
+    assert len(site.requests) == first  # an hour's interval: nothing is polled on its own
+
+    site.put("/news.xml", rss(AKUDAMA_ANNOUNCED, OLD))
+    daemon.proc.send_signal(signal.SIGUSR1)
+    wait_for(lambda: receiver.calls, 5, "the alert after SIGUSR1", daemon)
+    wait_for(lambda: len(site.requests) >= first + 2, 5, "both sources polled again", daemon)
+    again = site.requests[first:]
+    assert sorted(r["path"] for r in again) == ["/blog.xml", "/news.xml"]
+    assert all(r["conditional"] for r in again)
+    assert [(c["show_id"], c["status"]) for c in receiver.calls] == [("akudama-drive", 200)]
+    assert daemon.stop()[0] == 0
+    assert "polling 2 sources now (SIGUSR1)" in daemon.output()
