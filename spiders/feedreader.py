@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from twisted.internet.protocol import Protocol
+from twisted.web.iweb import IAgentEndpointFactory
+from zope.interface import implementer
 
 from radar import USER_AGENT
 from radar.models import FetchResult, Source, Validators
@@ -33,7 +35,7 @@ class FeedReader:
         self.reactor, self.timeout, self.max_bytes, self.per_host = reactor, timeout, max_bytes, per_host
         self.pool = HTTPConnectionPool(reactor, persistent=True)
         self.pool.maxPersistentPerHost = per_host
-        agent = Agent(reactor, pool=self.pool, connectTimeout=timeout)
+        agent = Agent.usingEndpointFactory(reactor, _ReusedEndpoints(reactor, timeout), pool=self.pool)
         self.agent = ContentDecoderAgent(RedirectAgent(agent, redirectLimit=MAX_REDIRECTS), [(b"gzip", GzipDecoder)])
         self.hosts: dict[str, Any] = {}
         self.in_flight: set[Any] = set()
@@ -111,6 +113,45 @@ def _failed(source: Source, sent: Validators | None, reason: str, started: float
 
 def _since(started: float) -> float:
     return round(time.monotonic() - started, 3)
+
+
+@implementer(IAgentEndpointFactory)
+class _ReusedEndpoints:
+    """One client endpoint per scheme, host and port, built as Agent's own factory builds them.
+
+    Agent otherwise builds a new endpoint for every request, IDNA-encoding the host name each time:
+    a tenth of the CPU of a cycle in which every feed answers 304.
+    """
+
+    def __init__(self, reactor: Any, connect_timeout: float) -> None:
+        from twisted.web.client import BrowserLikePolicyForHTTPS
+
+        self.reactor, self.connect_timeout = reactor, connect_timeout
+        self.tls_policy = BrowserLikePolicyForHTTPS()
+        self.endpoints: dict[tuple[bytes, bytes, int], Any] = {}
+
+    def endpointForURI(self, uri: Any) -> Any:  # noqa: N802 (IAgentEndpointFactory)
+        """The endpoint for `uri`'s scheme, host and port (TCP for http, TCP + TLS for https)."""
+        key = (uri.scheme, uri.host, uri.port)
+        endpoint = self.endpoints.get(key)
+        if endpoint is None:
+            endpoint = self.endpoints[key] = self._build(uri)
+        return endpoint
+
+    def _build(self, uri: Any) -> Any:
+        from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
+        from twisted.web.error import SchemeNotSupported
+
+        if uri.scheme not in (b"http", b"https"):
+            raise SchemeNotSupported(f"unsupported scheme: {uri.scheme!r}")
+        try:
+            host = uri.host.decode("ascii")
+        except UnicodeDecodeError:
+            raise ValueError(f"non-ASCII host {uri.host!r}") from None
+        endpoint = HostnameEndpoint(self.reactor, host, uri.port, timeout=self.connect_timeout)
+        if uri.scheme == b"https":
+            return wrapClientTLS(self.tls_policy.creatorForNetloc(uri.host, uri.port), endpoint)
+        return endpoint
 
 
 class _Collect(Protocol):

@@ -14,7 +14,6 @@ from urllib.parse import urljoin
 from radar.errors import ParseError
 from radar.models import Article, Source
 from spiders.base import SourceKind, header, text_of
-from spiders.fastfeed import parse_fast
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +33,8 @@ class RssKind(SourceKind, kind="rss"):
     def parse_with_warning(cls, source: Source, body: bytes, url: str,
                            headers: Mapping[str, str]) -> tuple[list[Article], str | None]:
         """Entries as articles, and what was wrong when a malformed feed was read anyway."""
+        from spiders.fastfeed import parse_fast  # imported on the first body, not for a cycle of 304s
+
         articles = parse_fast(source, body, url, headers)
         if articles is not None:
             logger.debug("source %r: fast path, %d articles", source.name, len(articles))
