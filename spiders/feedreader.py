@@ -13,7 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from twisted.internet import defer
+from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
 from twisted.internet.protocol import Protocol
+from twisted.web.client import (Agent, BrowserLikePolicyForHTTPS, ContentDecoderAgent, GzipDecoder, HTTPConnectionPool,
+                                PotentialDataLoss, RedirectAgent, ResponseDone)
+from twisted.web.error import SchemeNotSupported
+from twisted.web.http import PotentialDataLoss as HttpDataLoss
+from twisted.web.http_headers import Headers
 from twisted.web.iweb import IAgentEndpointFactory
 from zope.interface import implementer
 
@@ -30,8 +37,6 @@ class FeedReader:
     """Reads feeds concurrently, at most `per_host` requests per host, over persistent connections."""
 
     def __init__(self, reactor: Any, timeout: float, max_bytes: int, per_host: int) -> None:
-        from twisted.web.client import Agent, ContentDecoderAgent, GzipDecoder, HTTPConnectionPool, RedirectAgent
-
         self.reactor, self.timeout, self.max_bytes, self.per_host = reactor, timeout, max_bytes, per_host
         self.pool = HTTPConnectionPool(reactor, persistent=True)
         self.pool.maxPersistentPerHost = per_host
@@ -42,8 +47,6 @@ class FeedReader:
 
     def read(self, sources: Sequence[Source], validators: Mapping[str, Validators]) -> Any:
         """Deferred firing with one FetchResult per source, in the order of `sources`."""
-        from twisted.internet import defer
-
         reads = [self._limited(source, validators.get(source.name)) for source in sources]
         return defer.gatherResults(reads, consumeErrors=True)
 
@@ -54,16 +57,12 @@ class FeedReader:
         return self.pool.closeCachedConnections()
 
     def _limited(self, source: Source, sent: Validators | None) -> Any:
-        from twisted.internet import defer
-
         host = urlsplit(source.url).netloc.lower()
         if host not in self.hosts:
             self.hosts[host] = defer.DeferredSemaphore(self.per_host)
         return self.hosts[host].run(self._read_one, source, sent)
 
     def _read_one(self, source: Source, sent: Validators | None) -> Any:
-        from twisted.web.http_headers import Headers
-
         started = time.monotonic()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5", **request_headers(sent)}
@@ -124,8 +123,6 @@ class _ReusedEndpoints:
     """
 
     def __init__(self, reactor: Any, connect_timeout: float) -> None:
-        from twisted.web.client import BrowserLikePolicyForHTTPS
-
         self.reactor, self.connect_timeout = reactor, connect_timeout
         self.tls_policy = BrowserLikePolicyForHTTPS()
         self.endpoints: dict[tuple[bytes, bytes, int], Any] = {}
@@ -139,9 +136,6 @@ class _ReusedEndpoints:
         return endpoint
 
     def _build(self, uri: Any) -> Any:
-        from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
-        from twisted.web.error import SchemeNotSupported
-
         if uri.scheme not in (b"http", b"https"):
             raise SchemeNotSupported(f"unsupported scheme: {uri.scheme!r}")
         try:
@@ -158,8 +152,6 @@ class _Collect(Protocol):
     """Collects a body up to a cap; past it, stops the download and fails with TooLarge."""
 
     def __init__(self, cap: int) -> None:
-        from twisted.internet import defer
-
         self.cap, self.size, self.parts = cap, 0, []
         self.done: Any = defer.Deferred()
 
@@ -174,9 +166,6 @@ class _Collect(Protocol):
         self.parts.append(data)
 
     def connectionLost(self, reason: Any) -> None:  # noqa: N802
-        from twisted.web.client import PotentialDataLoss, ResponseDone
-        from twisted.web.http import PotentialDataLoss as HttpDataLoss
-
         if self.done.called:
             return
         if reason.check(ResponseDone, PotentialDataLoss, HttpDataLoss):
