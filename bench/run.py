@@ -14,8 +14,9 @@ child's own CPU and peak RSS):
   unchanged  the same check again: every feed answers 304
   changed    after every feed published one new item: N new articles parsed, matched, classified, stored
 
-and the same three cycles inside one running `renewal-radar daemon` (interval fixed, jitter 0), timed from
-the scheduler tick that started the poll (or the first request) to the end of the fold (healthz last_cycle).
+and the same three cycles inside one running `renewal-radar daemon` (interval 1 h, jitter 0): the first from
+spawning the daemon, each later one from the SIGUSR1 that starts it ("poll every source now") to the end of
+the fold of the last of its N polls (healthz last_cycle).
 With --vs-urlwatch, urlwatch 2.29 (separate venv in /tmp/urlwatch-venv, reporters off) polls the same feeds
 in the same run, interleaved with radar's runs, and the ratios are printed. Every number is the median of
 --runs runs. Afterwards bench/bench_classify.py (classifier throughput) runs if it exists.
@@ -51,7 +52,6 @@ from radar.sample_server import SampleServer  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SUMMARY = re.compile(r"polled (\d+) sources \((\d+) unchanged\), (\d+) new articles")
-LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) ")
 CYCLES = ("first", "unchanged", "changed")
 
 
@@ -280,45 +280,46 @@ class Bench:
     # -- the daemon ------------------------------------------------------------------------------------
 
     def daemon_run(self, n: int) -> None:
-        """One daemon; cycles: first, then --runs × (unchanged, changed)."""
-        interval = 3 if n <= 500 else 5
+        """One daemon; cycles: first, then --runs × (unchanged, changed).
+
+        The interval is an hour, so the daemon polls nothing on its own after its first pass; each
+        later cycle is started by SIGUSR1 ("poll every source now") once the harness has published
+        what that cycle should find, and lasts until the daemon has folded all N polls."""
         port = _free_port()
-        directory = self.radar_config(self.tmp / f"daemon-{n}", interval=f"{interval}s")
+        directory = self.radar_config(self.tmp / f"daemon-{n}", interval="1h")
         log_path = directory / "daemon.log"
         logfile = log_path.open("wb")
-        proc = subprocess.Popen([str(self.exe), "-vv", "--config", str(directory), "daemon",
-                                 "--healthcheck-port", str(port)], stdout=subprocess.DEVNULL, stderr=logfile,
-                                stdin=subprocess.DEVNULL)
+        start = time.time()
+        proc = subprocess.Popen([str(self.exe), "--config", str(directory), "daemon", "--healthcheck-port",
+                                 str(port)], stdout=subprocess.DEVNULL, stderr=logfile, stdin=subprocess.DEVNULL)
         try:
             polls_seen = 0
             plan = ["first"] + ["unchanged", "changed"] * self.args.runs
-            cpu_before = 0.0  # the first cycle's CPU includes start-up (imports, config, store)
+            cpu_before = 0.0  # the first cycle's CPU and wall include start-up (imports, config, store)
             mark = len(self.request_log())
             for index, cycle in enumerate(plan):
+                if cycle != "first":
+                    start = time.time()
+                    proc.send_signal(signal.SIGUSR1)
                 health = self._wait_cycle(proc, port, polls_seen + n, timeout=60 + n * 0.1)
                 polls_seen = health["polls"]
                 cpu_after = _proc_cpu(proc.pid)
                 end = datetime.fromisoformat(health["last_cycle"]).timestamp()
-                batch = [t for t, _ in self.request_log()[mark:]]
                 counts = self.statuses(mark)
-                first_request = min(batch) if batch else end
-                start = _tick_before(log_path, first_request) or first_request
                 sample = Sample(end - start, cpu_after - cpu_before, _proc_hwm_mb(proc.pid))
                 wanted = {"first": {200: n}, "unchanged": {304: n}, "changed": {200: n}}[cycle]
                 if counts != wanted:
                     sample.note = f"http {counts}, expected {wanted}"
                 if cycle == "first":
-                    sample.note = (sample.note + " cpu incl. start-up").strip()
+                    sample.note = (sample.note + " incl. start-up").strip()
                 self.say(f"  daemon   N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
                          f"{sample.rss_mb:6.1f} MB peak  http {counts} {sample.note}")
                 self.cell(n, "daemon", cycle).samples.append(sample)
-                # prepare the next cycle while the daemon sleeps out its interval
                 if index + 1 < len(plan) and plan[index + 1] == "changed":
                     self.next_generation()
+                time.sleep(0.5)  # let the daemon's worker threads go idle before the next cycle
                 mark = len(self.request_log())
                 cpu_before = _proc_cpu(proc.pid)
-                if time.time() > end + interval:
-                    self.say("  daemon: the harness was late preparing the next cycle; results may mix cycles")
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -423,21 +424,6 @@ def _proc_hwm_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _tick_before(log_path: Path, moment: float) -> float | None:
-    """The time of the last scheduler tick ("Running job Daemon.poll", logged at -vv) before `moment`."""
-    best = None
-    for line in log_path.read_text(errors="replace").splitlines():
-        if 'Running job "Daemon.poll' not in line:
-            continue
-        match = LOG_TIME.match(line)
-        if not match:
-            continue
-        stamp = time.mktime(time.strptime(match[1], "%Y-%m-%d %H:%M:%S")) + int(match[2]) / 1000
-        if stamp <= moment + 0.001:
-            best = stamp
-    return best
 
 
 def run_classify_bench(quick: bool) -> None:
