@@ -149,6 +149,56 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+class BenchDaemon:
+    """One `renewal-radar daemon` on a bench config with a one-hour interval: it polls every source once
+    when it starts and then nothing on its own; each later cycle is started by SIGUSR1 ("poll every
+    source now") and ends when the daemon has folded all N polls (/healthz `polls`, `last_cycle`)."""
+
+    def __init__(self, bench: "Bench", n: int, directory: Path) -> None:
+        self.bench, self.n, self.port = bench, n, _free_port()
+        directory = bench.radar_config(directory, interval="1h")
+        self.logfile = (directory / "daemon.log").open("wb")
+        self.mark = len(bench.request_log())
+        self.started = time.time()
+        self.proc = subprocess.Popen([str(bench.exe), "--config", str(directory), "daemon", "--healthcheck-port",
+                                      str(self.port)], stdout=subprocess.DEVNULL, stderr=self.logfile,
+                                     stdin=subprocess.DEVNULL)
+        self.polls = 0
+        self.cpu = 0.0  # the first pass's CPU and wall include start-up (imports, config, store)
+
+    def first(self, wanted: dict[int, int]) -> Sample:
+        """The pass the daemon makes when it starts."""
+        sample = self._measure(self.started, wanted)
+        sample.note = (sample.note + " incl. start-up").strip()
+        return sample
+
+    def cycle(self, wanted: dict[int, int]) -> Sample:
+        """One pass over every source, started by SIGUSR1 now."""
+        time.sleep(0.5)  # the previous pass's worker threads go idle
+        self.mark, self.cpu = len(self.bench.request_log()), _proc_cpu(self.proc.pid)
+        start = time.time()
+        self.proc.send_signal(signal.SIGUSR1)
+        return self._measure(start, wanted)
+
+    def _measure(self, start: float, wanted: dict[int, int]) -> Sample:
+        health = self.bench._wait_cycle(self.proc, self.port, self.polls + self.n, timeout=60 + self.n * 0.1)
+        self.polls = health["polls"]
+        end = datetime.fromisoformat(health["last_cycle"]).timestamp()
+        sample = Sample(end - start, _proc_cpu(self.proc.pid) - self.cpu, _proc_hwm_mb(self.proc.pid))
+        counts = self.bench.statuses(self.mark)
+        if counts != wanted:
+            sample.note = f"http {counts}, expected {wanted}"
+        return sample
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.logfile.close()
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -156,6 +206,8 @@ class Bench:
         self.count = 0
         self.tmp = Path(tempfile.mkdtemp(prefix="radar-bench-"))
         self.results: dict[tuple[int, str, str], Cell] = {}
+        self.scaling: dict[int, dict[str, Sample]] = {}
+        self.feed_generations: list[int] = []
         self.exe = radar_exe()
         compile_project()
         self.urlwatch = urlwatch_job.ensure_urlwatch(say=self.say) if args.vs_urlwatch else None
@@ -205,6 +257,13 @@ class Bench:
         for path, body in feeds.feeds(count, generation).items():
             self.server.put(path, body)
         self.count, self.generation = count, generation
+        self.feed_generations = [generation] * count
+
+    def change_feeds(self, k: int) -> None:
+        """The first `k` feeds each publish one new item (the others stay as they are)."""
+        for i in range(k):
+            self.feed_generations[i] += 1
+            self.server.put(feeds.feed_path(i), feeds.feed(i, self.feed_generations[i]))
 
     def next_generation(self) -> None:
         self.publish(self.count, self.generation + 1)
@@ -234,12 +293,16 @@ class Bench:
         (directory / "watchlist.toml").write_text(feeds.watchlist_toml(), encoding="utf-8")
         return directory
 
-    def check_once(self, n: int, directory: Path, cycle: str) -> Sample:
+    def check_once(self, n: int, directory: Path, cycle: str, changed: int | None = None) -> Sample:
+        """One `check`; `changed`: how many feeds published one new item (default: per `cycle`)."""
         mark = len(self.request_log())
         sample, stdout, stderr = run_child([str(self.exe), "--config", str(directory), "check"])
         self.settle()
-        expect_new = {"first": n * feeds.ITEMS, "unchanged": 0, "changed": n}[cycle]
-        expect_304 = n if cycle == "unchanged" else 0
+        if changed is None:
+            expect_new = {"first": n * feeds.ITEMS, "unchanged": 0, "changed": n}[cycle]
+            expect_304 = n if cycle == "unchanged" else 0
+        else:
+            expect_new, expect_304 = changed, n - changed
         match = SUMMARY.search(stdout)
         if sample.ok and not match:
             sample.ok, sample.note = False, "no summary line: " + (stdout + stderr)[-200:].replace("\n", " ")
@@ -280,53 +343,49 @@ class Bench:
     # -- the daemon ------------------------------------------------------------------------------------
 
     def daemon_run(self, n: int) -> None:
-        """One daemon; cycles: first, then --runs × (unchanged, changed).
-
-        The interval is an hour, so the daemon polls nothing on its own after its first pass; each
-        later cycle is started by SIGUSR1 ("poll every source now") once the harness has published
-        what that cycle should find, and lasts until the daemon has folded all N polls."""
-        port = _free_port()
-        directory = self.radar_config(self.tmp / f"daemon-{n}", interval="1h")
-        log_path = directory / "daemon.log"
-        logfile = log_path.open("wb")
-        start = time.time()
-        proc = subprocess.Popen([str(self.exe), "--config", str(directory), "daemon", "--healthcheck-port",
-                                 str(port)], stdout=subprocess.DEVNULL, stderr=logfile, stdin=subprocess.DEVNULL)
+        """One daemon; cycles: first, then --runs × (unchanged, changed)."""
+        daemon = BenchDaemon(self, n, self.tmp / f"daemon-{n}")
         try:
-            polls_seen = 0
             plan = ["first"] + ["unchanged", "changed"] * self.args.runs
-            cpu_before = 0.0  # the first cycle's CPU and wall include start-up (imports, config, store)
-            mark = len(self.request_log())
             for index, cycle in enumerate(plan):
-                if cycle != "first":
-                    start = time.time()
-                    proc.send_signal(signal.SIGUSR1)
-                health = self._wait_cycle(proc, port, polls_seen + n, timeout=60 + n * 0.1)
-                polls_seen = health["polls"]
-                cpu_after = _proc_cpu(proc.pid)
-                end = datetime.fromisoformat(health["last_cycle"]).timestamp()
-                counts = self.statuses(mark)
-                sample = Sample(end - start, cpu_after - cpu_before, _proc_hwm_mb(proc.pid))
                 wanted = {"first": {200: n}, "unchanged": {304: n}, "changed": {200: n}}[cycle]
-                if counts != wanted:
-                    sample.note = f"http {counts}, expected {wanted}"
-                if cycle == "first":
-                    sample.note = (sample.note + " incl. start-up").strip()
+                sample = daemon.first(wanted) if cycle == "first" else daemon.cycle(wanted)
                 self.say(f"  daemon   N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
-                         f"{sample.rss_mb:6.1f} MB peak  http {counts} {sample.note}")
+                         f"{sample.rss_mb:6.1f} MB peak  {sample.note}")
                 self.cell(n, "daemon", cycle).samples.append(sample)
                 if index + 1 < len(plan) and plan[index + 1] == "changed":
                     self.next_generation()
-                time.sleep(0.5)  # let the daemon's worker threads go idle before the next cycle
-                mark = len(self.request_log())
-                cpu_before = _proc_cpu(proc.pid)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            logfile.close()
+            daemon.stop()
+
+    def scaling_run(self, n: int) -> None:
+        """Cost against the number of changed feeds, N fixed: `check`, and a daemon cycle, with 0, N/10,
+        N/2 and N feeds that published one new item (the rest answer 304)."""
+        self.say(f"scaling: N = {n}, changed feeds {self.scaling_steps(n)}")
+        self.publish(n, self.generation + 1)
+        directory = self.radar_config(self.tmp / f"scaling-{n}")
+        self.check_once(n, directory, "first")
+        daemon = None if self.args.no_daemon else BenchDaemon(self, n, self.tmp / f"scaling-daemon-{n}")
+        try:
+            if daemon:
+                daemon.first({200: n})
+            for k in self.scaling_steps(n):
+                self.change_feeds(k)
+                check = self.check_once(n, directory, f"{k} changed", changed=k)
+                self.scaling[k] = {"check": check}
+                if daemon:
+                    wanted = {s: c for s, c in ((200, k), (304, n - k)) if c}
+                    sample = daemon.cycle(wanted)
+                    self.say(f"  daemon   N={n:<5} {k} changed {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
+                             f"{sample.rss_mb:6.1f} MB peak  {sample.note}")
+                    self.scaling[k]["daemon"] = sample
+        finally:
+            if daemon:
+                daemon.stop()
+
+    @staticmethod
+    def scaling_steps(n: int) -> list[int]:
+        return sorted({0, n // 10, n // 2, n})
 
     def _wait_cycle(self, proc: subprocess.Popen, port: int, polls: int, timeout: float) -> dict:
         """/healthz once the daemon has made `polls` polls in all and none is in flight: a cycle over N
@@ -357,6 +416,8 @@ class Bench:
                     self.urlwatch_run(n, run)
             if not self.args.no_daemon:
                 self.daemon_run(n)
+        if not self.args.no_scaling:
+            self.scaling_run(max(self.args.sizes))
 
     def report(self) -> str:
         lines = [f"# Renewal Radar poll-cycle bench — {datetime.now().strftime('%Y-%m-%d %H:%M')}, "
@@ -385,6 +446,22 @@ class Bench:
                         continue
                     ratio = [_ratio(radar.median(a), uw.median(a)) for a in ("wall", "cpu", "rss_mb")]
                     lines.append(f"| {n} | {cycle} | {ratio[0]} | {ratio[1]} | {ratio[2]} | {targets[cycle]} |")
+        if self.scaling:
+            n = max(self.args.sizes)
+            base = self.scaling.get(0, {})
+            lines += ["", f"Cost against the number of changed feeds, N = {n} (one run each; a changed feed published "
+                      "one new item, the others answer 304):", "",
+                      "| changed feeds | check wall s | check CPU s | daemon wall s | daemon CPU s "
+                      "| daemon CPU ms per changed feed | notes |", "|---:|---:|---:|---:|---:|---:|---|"]
+            for k, cells in sorted(self.scaling.items()):
+                check, daemon = cells.get("check"), cells.get("daemon")
+                per_feed = "—"
+                if daemon and k and base.get("daemon"):
+                    per_feed = f"{(daemon.cpu - base['daemon'].cpu) / k * 1000:.2f}"
+                notes = "; ".join(x.note for x in (check, daemon) if x and x.note)
+                lines.append(f"| {k} | {_f(check.wall if check else None)} | {_f(check.cpu if check else None)} "
+                             f"| {_f(daemon.wall if daemon else None)} | {_f(daemon.cpu if daemon else None)} "
+                             f"| {per_feed} | {notes} |")
         return "\n".join(lines)
 
 
@@ -448,6 +525,8 @@ def main() -> int:
                         help="[schedule] per_host of the bench config (default 10 = urlwatch's 10 workers; every "
                              "bench feed is on the one host 127.0.0.1)")
     parser.add_argument("--no-daemon", action="store_true", help="skip the daemon cycles")
+    parser.add_argument("--no-scaling", action="store_true",
+                        help="skip the changed-feeds sweep (0, N/10, N/2, N changed feeds at the largest N)")
     parser.add_argument("--no-classify", action="store_true", help="skip bench/bench_classify.py")
     parser.add_argument("--json", type=Path, help="also write every sample to this file")
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto",
