@@ -162,6 +162,7 @@ class Validators:
 
     etag: str | None = None
     last_modified: str | None = None
+    seen_entries: str = ""  # fingerprints of the entries of that response, space-separated
 
 
 @dataclass
@@ -175,6 +176,7 @@ class FetchResult:
     last_modified: str | None = None
     error: str | None = None
     warning: str | None = None  # read, but something was wrong (e.g. a malformed feed recovered)
+    fingerprints: tuple[str, ...] = ()  # of every entry read (new or skipped as seen), if the kind keeps them
     http_status: int | None = None
     conditional: bool = False  # the request carried If-None-Match or If-Modified-Since
     elapsed: float = 0.0

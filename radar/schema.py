@@ -14,6 +14,7 @@ source_state = Table(
     Column("last_polled", Text), Column("last_success", Text), Column("last_error", Text),
     Column("failures", Integer, nullable=False, default=0),
     Column("next_poll", Float),
+    Column("seen_entries", Text),  # fingerprints of the entries of the last response read
 )
 
 articles = Table(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -66,7 +66,8 @@ def _fetch_values(result: FetchResult, now: datetime, next_poll: float | None, f
         values.update(last_success=_iso(now), failures=0, last_error=result.warning)
         if result.outcome == "ok":  # a malformed feed is fetched in full again, and reported again
             values.update(etag=None if result.warning else result.etag,
-                          last_modified=None if result.warning else result.last_modified)
+                          last_modified=None if result.warning else result.last_modified,
+                          seen_entries=" ".join(result.fingerprints))
     return values
 
 
@@ -173,6 +174,19 @@ class Batch:
                                                              updated=_iso(now)))
 
 
+def _add_new_columns(engine: Engine) -> None:
+    """Give a store made by an older version the (nullable) columns added since."""
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(engine.dialect)
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+                    log.info("store: added column %s.%s", table.name, column.name)
+
+
 class Store:
     """Access to the state database."""
 
@@ -183,6 +197,7 @@ class Store:
             if url.startswith("sqlite"):
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            _add_new_columns(self.engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc.__class__.__name__}: "
                              f"{str(exc).splitlines()[0]}") from None
@@ -199,8 +214,9 @@ class Store:
     def validators(self) -> dict[str, Validators]:
         """ETag / Last-Modified per source, for conditional requests."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(source_state.c.name, source_state.c.etag, source_state.c.last_modified))
-            return {r.name: Validators(r.etag, r.last_modified) for r in rows}
+            rows = conn.execute(select(source_state.c.name, source_state.c.etag, source_state.c.last_modified,
+                                       source_state.c.seen_entries))
+            return {r.name: Validators(r.etag, r.last_modified, r.seen_entries or "") for r in rows}
 
     def source_rows(self) -> dict[str, Any]:
         """Every source's last poll, success, error, failure count and next poll."""

@@ -6,6 +6,7 @@ import html
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import ClassVar
 
@@ -45,10 +46,20 @@ class SourceKind(ABC):
         """Read a response body into articles; no I/O. Raise ParseError for content we cannot read."""
 
     @classmethod
-    def parse_with_warning(cls, source: Source, body: bytes, url: str,
-                           headers: Mapping[str, str]) -> tuple[list[Article], str | None]:
-        """Like parse(), plus a warning when the content was malformed but read anyway."""
-        return cls.parse(source, body, url, headers), None
+    def read(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str], seen: str = "") -> Parsed:
+        """Like parse(), plus a warning when the content was malformed but read anyway, and the
+        fingerprints of the entries; a kind that fingerprints entries may skip those in `seen` (the
+        space-separated fingerprints of this source's previous response)."""
+        return Parsed(cls.parse(source, body, url, headers))
+
+
+@dataclass
+class Parsed:
+    """What a kind read from one response."""
+
+    articles: list[Article]
+    warning: str | None = None          # malformed, read anyway
+    fingerprints: tuple[str, ...] = ()  # of every entry, new or skipped as seen; () = kept none
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

@@ -5,19 +5,24 @@ back to feedparser — whenever it cannot promise that: malformed XML, undeclare
 feedparser would not decode as UTF-8 (or as plain ASCII), elements in an item whose meaning to feedparser it
 does not know, markup feedparser's HTML re-serialisation could read differently, dates outside plain W3DTF and
 RFC 822. Its rules replay feedparser 6 (mixin.py, namespaces/_base.py, encodings.py, urls.py, datetimes/).
+
+`read_new` also fingerprints every entry (its XML bytes and the feed's base URL and language) and skips
+the entries whose fingerprint the caller saw in this source's previous response: a feed that published
+one item is read as one item, not thirty.
 """
 
 from __future__ import annotations
 
 import calendar
 import codecs
+import hashlib
 import html.entities
 import importlib.util
 import logging
 import re
 import threading
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta, timezone
 
 from lxml import etree
@@ -122,15 +127,24 @@ class Doubt(Exception):
 
 def parse_fast(source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article] | None:
     """The feed's articles exactly as the feedparser path reads them, or None when unsure."""
+    found = read_new(source, body, url, headers)
+    return None if found is None else found[0]
+
+
+def read_new(source: Source, body: bytes, url: str, headers: Mapping[str, str],
+             seen: Collection[str] = ()) -> tuple[list[Article], tuple[str, ...]] | None:
+    """The articles of the entries whose fingerprint is not in `seen`, and the fingerprints of every
+    entry; None when unsure (the caller then reads the whole feed with feedparser)."""
     try:
-        return read(source, body, url, headers)
+        return read(source, body, url, headers, seen)
     except Doubt as why:
         logger.debug("source %r: not for the fast path: %s", source.name, why)
         return None
 
 
-def read(source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article]:
-    """Like parse_fast, but raise Doubt saying why instead of returning None."""
+def read(source: Source, body: bytes, url: str, headers: Mapping[str, str],
+         seen: Collection[str] = ()) -> tuple[list[Article], tuple[str, ...]]:
+    """Like read_new, but raise Doubt saying why instead of returning None."""
     if not url.startswith(("http://", "https://")) or _join(url, url) != url:
         raise Doubt("feed URL is not a plain http(s) URL")
     ascii_only = _check_encoding(body, header(headers, "content-type"))
@@ -151,8 +165,16 @@ def read(source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> l
     lang = _feed_lang(root, kind, container, set(items), name)
     base = _base(url, root)
     base = _base(base, container) if kind == "rss" else base
-    articles = (_article(source, item, _base(base, item), name, kind == "atom", url, lang) for item in items)
-    return [a for a in articles if a is not None]
+    context = f"{url}\n{base}\n{lang}\n".encode()
+    prints = tuple(_fingerprint(context, item) for item in items)
+    articles = (_article(source, item, _base(base, item), name, kind == "atom", url, lang)
+                for item, fingerprint in zip(items, prints) if fingerprint not in seen)
+    return [a for a in articles if a is not None], prints
+
+
+def _fingerprint(context: bytes, item: etree._Element) -> str:
+    """Identifies an entry as read: same XML in the same feed context gives the same article."""
+    return hashlib.blake2b(context + etree.tostring(item, with_tail=False), digest_size=8).hexdigest()
 
 
 def _feed_lang(root: etree._Element, kind: str, container: etree._Element, items: set[etree._Element],

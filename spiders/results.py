@@ -41,7 +41,7 @@ def result_from_response(source: Source, status: int, body: bytes, url: str,
                            last_modified=last_modified or (sent.last_modified if sent else None),
                            **common)
     try:
-        articles, warning = SourceKind.registry[source.kind].parse_with_warning(source, body, url, lower)
+        parsed = SourceKind.registry[source.kind].read(source, body, url, lower, sent.seen_entries if sent else "")
     except ParseError as exc:
         logger.warning("%s", exc)
         return FetchResult(outcome="error", error=exc.problem, **common)
@@ -49,8 +49,8 @@ def result_from_response(source: Source, status: int, body: bytes, url: str,
         logger.exception("source %r (%s): parser failed", source.name, url)
         return FetchResult(outcome="error", error=f"could not parse: {type(exc).__name__}: {exc}"[:200],
                            **common)
-    return FetchResult(outcome="ok", articles=articles, etag=etag, last_modified=last_modified,
-                       warning=warning, **common)
+    return FetchResult(outcome="ok", articles=parsed.articles, etag=etag, last_modified=last_modified,
+                       warning=parsed.warning, fingerprints=parsed.fingerprints, **common)
 
 
 def size_text(n: int) -> str:

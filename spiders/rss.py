@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from radar.errors import ParseError
 from radar.models import Article, Source
-from spiders.base import SourceKind, header, text_of
+from spiders.base import Parsed, SourceKind, header, text_of
 
 logger = logging.getLogger(__name__)
 
@@ -27,20 +27,22 @@ class RssKind(SourceKind, kind="rss"):
     @classmethod
     def parse(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article]:
         """Feed entries as articles; a recoverable malformed feed is read with a warning."""
-        return cls.parse_with_warning(source, body, url, headers)[0]
+        return cls.read(source, body, url, headers).articles
 
     @classmethod
-    def parse_with_warning(cls, source: Source, body: bytes, url: str,
-                           headers: Mapping[str, str]) -> tuple[list[Article], str | None]:
-        """Entries as articles, and what was wrong when a malformed feed was read anyway."""
-        from spiders.fastfeed import parse_fast  # imported on the first body, not for a cycle of 304s
+    def read(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str], seen: str = "") -> Parsed:
+        """Entries as articles, and what was wrong when a malformed feed was read anyway. The fast
+        reader skips entries seen in the previous response; feedparser reads them all."""
+        from spiders.fastfeed import read_new  # imported on the first body, not for a cycle of 304s
 
-        articles = parse_fast(source, body, url, headers)
-        if articles is not None:
-            logger.debug("source %r: fast path, %d articles", source.name, len(articles))
-            return articles, None
+        found = read_new(source, body, url, headers, frozenset(seen.split()))
+        if found is not None:
+            articles, fingerprints = found
+            logger.debug("source %r: fast path, %d entries, %d not seen before", source.name,
+                         len(fingerprints), len(articles))
+            return Parsed(articles, fingerprints=fingerprints)
         logger.debug("source %r: feedparser path", source.name)
-        return parse_with_feedparser(source, body, url, headers)
+        return Parsed(*parse_with_feedparser(source, body, url, headers))
 
 
 def parse_with_feedparser(source: Source, body: bytes, url: str,

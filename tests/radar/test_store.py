@@ -83,3 +83,35 @@ def test_validators_and_failures_are_remembered(store):
     assert store.validators()["news"].etag == '"v1"'
     row = store.source_rows()["news"]
     assert (row.failures, row.last_error) == (2, "timed out")
+
+
+def test_seen_entries_follow_the_last_response_read(store):
+    with store.transaction() as batch:
+        batch.record_fetches([FetchResult("news", "ok", etag='"v1"', fingerprints=("a1", "b2"))], NOW)
+    assert store.validators()["news"].seen_entries == "a1 b2"
+    with store.transaction() as batch:  # 304 and errors keep them; a feedparser read (none kept) clears them
+        batch.record_fetches([FetchResult("news", "not_modified", etag='"v1"')], NOW)
+        batch.record_fetches([FetchResult("news", "error", error="HTTP 500")], NOW)
+    assert store.validators()["news"].seen_entries == "a1 b2"
+    with store.transaction() as batch:
+        batch.record_fetches([FetchResult("news", "ok", warning="malformed feed read anyway")], NOW)
+    assert store.validators()["news"].seen_entries == ""
+
+
+def test_a_store_made_before_seen_entries_gets_the_column_and_keeps_its_rows(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # source_state as the first release created it
+        conn.execute("CREATE TABLE source_state (name VARCHAR(100) PRIMARY KEY, etag TEXT, last_modified TEXT, "
+                     "last_polled TEXT, last_success TEXT, last_error TEXT, failures INTEGER NOT NULL, "
+                     "next_poll FLOAT)")
+        conn.execute("INSERT INTO source_state (name, etag, failures) VALUES ('news', '\"v1\"', 0)")
+    opened = Store(f"sqlite:///{path}")
+    try:
+        assert opened.validators()["news"].etag == '"v1"' and opened.validators()["news"].seen_entries == ""
+        with opened.transaction() as batch:
+            batch.record_fetches([FetchResult("news", "ok", etag='"v2"', fingerprints=("c3",))], NOW)
+        assert opened.validators()["news"].seen_entries == "c3"
+    finally:
+        opened.close()

@@ -65,7 +65,8 @@ def test_broken_or_foreign_encoded_feeds_go_to_feedparser(fixture_bytes: Read, n
 def test_rss_kind_logs_the_path_and_has_no_warning_on_the_fast_path(
         fixture_bytes: Read, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="spiders")
-    articles, warning = RssKind.parse_with_warning(SOURCE, fixture_bytes("rss2.xml"), FEED_URL, {})
+    parsed = RssKind.read(SOURCE, fixture_bytes("rss2.xml"), FEED_URL, {})
+    articles, warning = parsed.articles, parsed.warning
     assert warning is None and articles == feedparser_articles(fixture_bytes("rss2.xml"), {})
     assert "fast path" in caplog.text
     caplog.clear()
@@ -150,3 +151,44 @@ def test_namespace_table_is_feedparsers() -> None:
     from feedparser.mixin import _FeedParserMixin
 
     assert fastfeed.NAMESPACES == {uri.lower(): p.lower() for uri, p in _FeedParserMixin.namespaces.items()}
+
+
+# -- entries seen in the previous response are not read again ----------------------------------------------
+
+def _rss(*serials: int) -> bytes:
+    items = "".join(f"<item><title>Item {n}</title><link>https://news.example.org/{n}</link>"
+                    f"<guid isPermaLink='false'>item-{n}</guid><description>Body {n}</description></item>"
+                    for n in serials)
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+            f"<link>https://news.example.org/</link>{items}</channel></rss>").encode()
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_a_response_read_again_with_its_own_fingerprints_gives_no_articles(fixture_bytes: Read, name: str) -> None:
+    first = RssKind.read(SOURCE, fixture_bytes(name), FEED_URL, {})
+    assert first.articles and len(first.fingerprints) >= len(first.articles)
+    again = RssKind.read(SOURCE, fixture_bytes(name), FEED_URL, {}, " ".join(first.fingerprints))
+    assert again.articles == [] and again.fingerprints == first.fingerprints
+
+
+def test_only_the_new_entry_of_a_feed_that_published_one_is_read() -> None:
+    before = RssKind.read(SOURCE, _rss(3, 2, 1), FEED_URL, {})
+    after = RssKind.read(SOURCE, _rss(4, 3, 2), FEED_URL, {}, " ".join(before.fingerprints))
+    assert [a.guid for a in after.articles] == ["item-4"]
+    assert after.articles == RssKind.read(SOURCE, _rss(4), FEED_URL, {}).articles
+    assert len(after.fingerprints) == 3 and after.fingerprints[1:] == before.fingerprints[:2]
+
+
+def test_an_edited_entry_or_a_moved_feed_is_read_again() -> None:
+    before = RssKind.read(SOURCE, _rss(2, 1), FEED_URL, {})
+    seen = " ".join(before.fingerprints)
+    edited = _rss(2, 1).replace(b"Item 1<", b"Item 1 (updated)<")
+    assert [a.title for a in RssKind.read(SOURCE, edited, FEED_URL, {}, seen).articles] == ["Item 1 (updated)"]
+    moved = RssKind.read(SOURCE, _rss(2, 1), "https://elsewhere.example.org/feed.xml", {}, seen)
+    assert len(moved.articles) == 2  # relative links would resolve differently: nothing is assumed
+
+
+def test_the_feedparser_path_reads_every_entry_and_keeps_no_fingerprints(fixture_bytes: Read) -> None:
+    body = fixture_bytes("broken_entities.xml")
+    parsed = RssKind.read(SOURCE, body, FEED_URL, {}, "whatever fingerprints")
+    assert parsed.articles == feedparser_articles(body, {}) and parsed.fingerprints == ()
