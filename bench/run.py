@@ -3,10 +3,11 @@
     .venv/bin/python bench/run.py [--sizes 100,500,2000] [--runs 3] [--vs-urlwatch] [--quick]
                                   [--server auto|nginx|python]
 
-Serves N generated RSS feeds (bench/feeds.py, ~30 items, ~31 KB each) on 127.0.0.1 — through nginx if it is
-installed (bench/nginx_server.py: a private instance, one worker, files in a temp docroot, nginx's own
-ETag / Last-Modified and 304s, requests counted from its access log), else through radar.sample_server's
-threaded Python server in the harness process (ETag / If-None-Match → 304 likewise); --server picks one.
+Serves N generated RSS feeds (bench/feeds.py, ~30 items, ~31 KB each) on 127.0.0.1 from a temp docroot, by
+a server in its own process: nginx if it is installed (bench/nginx_server.py: a private instance, one
+worker, nginx's own ETag / Last-Modified and 304s), else bench/feed_server.py (a small asyncio static file
+server with the same ETags, Last-Modified and 304 rules); --server picks one. Either way the requests and
+their statuses are counted from the server's access log, and the server's CPU is its own, not the harness's.
 For each N it measures, as separate child processes (one fresh process per measurement, os.wait4 gives that
 child's own CPU and peak RSS):
 
@@ -47,8 +48,8 @@ sys.path.insert(0, str(ROOT))
 
 import feeds  # noqa: E402
 import urlwatch_job  # noqa: E402
+from feed_server import FileServer, PythonFeedServer  # noqa: E402
 from nginx_server import NginxServer  # noqa: E402
-from radar.sample_server import SampleServer  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SUMMARY = re.compile(r"polled (\d+) sources \((\d+) unchanged\), (\d+) new articles")
@@ -85,6 +86,7 @@ class Sample:
     rss_mb: float
     ok: bool = True
     note: str = ""
+    server_cpu: float | None = None  # CPU the feed server's processes used meanwhile (progress lines, --json)
 
 
 @dataclass
@@ -159,6 +161,7 @@ class BenchDaemon:
         directory = bench.radar_config(directory, interval="1h")
         self.logfile = (directory / "daemon.log").open("wb")
         self.mark = len(bench.request_log())
+        self.server_cpu = bench.server.cpu_seconds()
         self.started = time.time()
         self.proc = subprocess.Popen([str(bench.exe), "--config", str(directory), "daemon", "--healthcheck-port",
                                       str(self.port)], stdout=subprocess.DEVNULL, stderr=self.logfile,
@@ -176,6 +179,7 @@ class BenchDaemon:
         """One pass over every source, started by SIGUSR1 now."""
         time.sleep(0.5)  # the previous pass's worker threads go idle
         self.mark, self.cpu = len(self.bench.request_log()), _proc_cpu(self.proc.pid)
+        self.server_cpu = self.bench.server.cpu_seconds()
         start = time.time()
         self.proc.send_signal(signal.SIGUSR1)
         return self._measure(start, wanted)
@@ -185,6 +189,7 @@ class BenchDaemon:
         self.polls = health["polls"]
         end = datetime.fromisoformat(health["last_cycle"]).timestamp()
         sample = Sample(end - start, _proc_cpu(self.proc.pid) - self.cpu, _proc_hwm_mb(self.proc.pid))
+        sample.server_cpu = self.bench.server.cpu_seconds() - self.server_cpu
         counts = self.bench.statuses(self.mark)
         if counts != wanted:
             sample.note = f"http {counts}, expected {wanted}"
@@ -215,35 +220,18 @@ class Bench:
         self.server_kind = args.server
         if self.server_kind == "auto":
             self.server_kind = "nginx" if NginxServer.available() else "python"
-        self.server: NginxServer | SampleServer
-        self._requests: list[tuple[float, int]] = []  # SampleServer's requests: (time, status)
-        if self.server_kind == "nginx":
-            self.server = NginxServer().start()
-            version = subprocess.run([self.server.exe, "-v"], capture_output=True, text=True).stderr.strip()
-            version = version.split(": ", 1)[-1] or "nginx"
-            self.server_label = f"{version} (private instance, 1 worker, ETag/304)"
-        else:
-            self.server = SampleServer().start()
-            self.server_label = "radar.sample_server (threaded Python, ETag/304)"
-            outer = self
-
-            class Timed(list):  # SampleServer appends (path, conditional, status) per request: keep a time
-                def append(self, item: tuple) -> None:
-                    outer._requests.append((time.time(), item[2]))
-
-            self.server.requests = Timed()
+        server_class: type[FileServer] = NginxServer if self.server_kind == "nginx" else PythonFeedServer
+        self.server = server_class().start()
+        self.server_label = self.server.describe()
 
     def request_log(self) -> list[tuple[float, int]]:
         """(time, status) of every request the feed server has answered so far, in order."""
-        if isinstance(self.server, NginxServer):
-            return self.server.request_log()
-        return self._requests
+        return self.server.request_log()
 
     def settle(self) -> None:
-        """After a child exited: let the server finish recording its last requests (nginx logs each one just
-        after sending the response; SampleServer records before sending, nothing to wait for)."""
-        if isinstance(self.server, NginxServer):
-            self.server.settle()
+        """After a child exited: let the server finish logging its last requests (a log line is written
+        just after the response is sent)."""
+        self.server.settle()
 
     def say(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -295,9 +283,10 @@ class Bench:
 
     def check_once(self, n: int, directory: Path, cycle: str, changed: int | None = None) -> Sample:
         """One `check`; `changed`: how many feeds published one new item (default: per `cycle`)."""
-        mark = len(self.request_log())
+        mark, server_cpu = len(self.request_log()), self.server.cpu_seconds()
         sample, stdout, stderr = run_child([str(self.exe), "--config", str(directory), "check"])
         self.settle()
+        sample.server_cpu = self.server.cpu_seconds() - server_cpu
         if changed is None:
             expect_new = {"first": n * feeds.ITEMS, "unchanged": 0, "changed": n}[cycle]
             expect_304 = n if cycle == "unchanged" else 0
@@ -309,7 +298,8 @@ class Bench:
         elif match and (int(match[1]), int(match[2]), int(match[3])) != (n, expect_304, expect_new):
             sample.note = f"got {match[0]!r}, expected {expect_new} new / {expect_304} unchanged"
         self.say(f"  radar    N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
-                 f"{sample.rss_mb:6.1f} MB  http {self.statuses(mark)} {sample.note}")
+                 f"{sample.rss_mb:6.1f} MB  server {sample.server_cpu:.2f}s cpu  http {self.statuses(mark)} "
+                 f"{sample.note}")
         return sample
 
     def radar_run(self, n: int, run: int) -> None:
@@ -329,15 +319,17 @@ class Bench:
         for cycle in CYCLES:
             if cycle == "changed":
                 self.next_generation()
-            mark = len(self.request_log())
+            mark, server_cpu = len(self.request_log()), self.server.cpu_seconds()
             sample, _, stderr = run_child(argv, env)
             self.settle()
+            sample.server_cpu = self.server.cpu_seconds() - server_cpu
             counts = self.statuses(mark)
             wanted = {"first": {200: n}, "unchanged": {304: n}, "changed": {200: n}}[cycle]
             if counts != wanted:
                 sample.note = f"http {counts}, expected {wanted}"
             self.say(f"  urlwatch N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
-                     f"{sample.rss_mb:6.1f} MB  http {counts} {sample.note}")
+                     f"{sample.rss_mb:6.1f} MB  server {sample.server_cpu:.2f}s cpu  http {counts} "
+                     f"{sample.note}")
             self.cell(n, "urlwatch", cycle).samples.append(sample)
 
     # -- the daemon ------------------------------------------------------------------------------------
@@ -351,7 +343,7 @@ class Bench:
                 wanted = {"first": {200: n}, "unchanged": {304: n}, "changed": {200: n}}[cycle]
                 sample = daemon.first(wanted) if cycle == "first" else daemon.cycle(wanted)
                 self.say(f"  daemon   N={n:<5} {cycle:<9} {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
-                         f"{sample.rss_mb:6.1f} MB peak  {sample.note}")
+                         f"{sample.rss_mb:6.1f} MB peak  server {sample.server_cpu:.2f}s cpu  {sample.note}")
                 self.cell(n, "daemon", cycle).samples.append(sample)
                 if index + 1 < len(plan) and plan[index + 1] == "changed":
                     self.next_generation()
@@ -531,7 +523,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write every sample to this file")
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto",
                         help="feed server: nginx (a private instance, bench/nginx_server.py), python "
-                             "(radar.sample_server in the harness process), auto (default) = nginx if "
+                             "(bench/feed_server.py, asyncio, its own process), auto (default) = nginx if "
                              "installed, else python")
     args = parser.parse_args()
     args.sizes = [int(s) for s in (args.sizes or ("100,500" if args.quick else "100,500,2000")).split(",")]
