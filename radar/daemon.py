@@ -193,7 +193,7 @@ class Daemon:
         self.in_flight.update(s.name for s in due)
         self.busy_hosts.update(hosts)
         try:
-            deferred = crawl_deferred(self.runner, due, self.store.validators())
+            deferred = crawl_deferred(self.runner, due, self.store.validators(s.name for s in due))
         except Exception:
             self.in_flight.difference_update(s.name for s in due)
             self.busy_hosts.difference_update(hosts)

@@ -211,12 +211,17 @@ class Store:
         with self.engine.begin() as conn:
             yield Batch(conn)
 
-    def validators(self) -> dict[str, Validators]:
-        """ETag / Last-Modified per source, for conditional requests."""
+    def validators(self, names: Iterable[str] | None = None) -> dict[str, Validators]:
+        """ETag / Last-Modified and the entries seen, per source (of `names`, else every source)."""
+        columns = (source_state.c.name, source_state.c.etag, source_state.c.last_modified,
+                   source_state.c.seen_entries)
+        wanted = None if names is None else list(names)
+        queries = [select(*columns)] if wanted is None else [
+            select(*columns).where(source_state.c.name.in_(wanted[start:start + 500]))
+            for start in range(0, len(wanted), 500)]
         with self.engine.connect() as conn:
-            rows = conn.execute(select(source_state.c.name, source_state.c.etag, source_state.c.last_modified,
-                                       source_state.c.seen_entries))
-            return {r.name: Validators(r.etag, r.last_modified, r.seen_entries or "") for r in rows}
+            return {r.name: Validators(r.etag, r.last_modified, r.seen_entries or "")
+                    for query in queries for r in conn.execute(query)}
 
     def source_rows(self) -> dict[str, Any]:
         """Every source's last poll, success, error, failure count and next poll."""

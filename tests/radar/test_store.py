@@ -115,3 +115,11 @@ def test_a_store_made_before_seen_entries_gets_the_column_and_keeps_its_rows(tmp
         assert opened.validators()["news"].seen_entries == "c3"
     finally:
         opened.close()
+
+
+def test_validators_of_some_sources_only(store):
+    with store.transaction() as batch:
+        batch.record_fetches([FetchResult(f"feed-{i}", "ok", etag=f'"{i}"') for i in range(1200)], NOW)
+    some = store.validators(f"feed-{i}" for i in range(0, 1200, 2))  # more names than one IN (…) takes
+    assert len(some) == 600 and some["feed-600"].etag == '"600"' and "feed-601" not in some
+    assert store.validators(["nope"]) == {} and len(store.validators()) == 1200
