@@ -211,7 +211,7 @@ class Bench:
         self.count = 0
         self.tmp = Path(tempfile.mkdtemp(prefix="radar-bench-"))
         self.results: dict[tuple[int, str, str], Cell] = {}
-        self.scaling: dict[int, dict[str, Sample]] = {}
+        self.scaling: dict[int, dict[str, Cell]] = {}
         self.feed_generations: list[int] = []
         self.exe = radar_exe()
         compile_project()
@@ -352,8 +352,8 @@ class Bench:
 
     def scaling_run(self, n: int) -> None:
         """Cost against the number of changed feeds, N fixed: `check`, and a daemon cycle, with 0, N/10,
-        N/2 and N feeds that published one new item (the rest answer 304)."""
-        self.say(f"scaling: N = {n}, changed feeds {self.scaling_steps(n)}")
+        N/2 and N feeds that published one new item (the rest answer 304); --runs rounds of those steps."""
+        self.say(f"scaling: N = {n}, changed feeds {self.scaling_steps(n)}, {self.args.runs} rounds")
         self.publish(n, self.generation + 1)
         directory = self.radar_config(self.tmp / f"scaling-{n}")
         self.check_once(n, directory, "first")
@@ -361,19 +361,43 @@ class Bench:
         try:
             if daemon:
                 daemon.first({200: n})
-            for k in self.scaling_steps(n):
-                self.change_feeds(k)
-                check = self.check_once(n, directory, f"{k} changed", changed=k)
-                self.scaling[k] = {"check": check}
-                if daemon:
-                    wanted = {s: c for s, c in ((200, k), (304, n - k)) if c}
-                    sample = daemon.cycle(wanted)
-                    self.say(f"  daemon   N={n:<5} {k} changed {sample.wall:6.2f}s wall {sample.cpu:6.2f}s cpu "
-                             f"{sample.rss_mb:6.1f} MB peak  {sample.note}")
-                    self.scaling[k]["daemon"] = sample
+            for _ in range(self.args.runs):
+                for k in self.scaling_steps(n):
+                    self.change_feeds(k)
+                    cells = self.scaling.setdefault(k, {"check": Cell(), "daemon": Cell()})
+                    cells["check"].samples.append(self.check_once(n, directory, f"{k} changed", changed=k))
+                    if daemon:
+                        wanted = {s: c for s, c in ((200, k), (304, n - k)) if c}
+                        sample = daemon.cycle(wanted)
+                        self.say(f"  daemon   N={n:<5} {k} changed {sample.wall:6.2f}s wall {sample.cpu:6.2f}s "
+                                 f"cpu {sample.rss_mb:6.1f} MB peak  {sample.note}")
+                        cells["daemon"].samples.append(sample)
         finally:
             if daemon:
                 daemon.stop()
+
+    def scaling_report(self, n: int) -> list[str]:
+        """The sweep's table (medians) and a straight-line fit of CPU against changed feeds."""
+        lines = ["", f"Cost against the number of changed feeds, N = {n} (median of {self.args.runs} rounds; a "
+                 "changed feed published one new item, the others answer 304):", "",
+                 "| changed feeds | check wall s | check CPU s | daemon wall s | daemon CPU s | notes |",
+                 "|---:|---:|---:|---:|---:|---|"]
+        for k, cells in sorted(self.scaling.items()):
+            check, daemon = cells["check"], cells["daemon"]
+            notes = "; ".join(note for note in (check.notes(), daemon.notes()) if note)
+            lines.append(f"| {k} | {_f(check.median('wall'))} | {_f(check.median('cpu'))} "
+                         f"| {_f(daemon.median('wall'))} | {_f(daemon.median('cpu'))} | {notes} |")
+        lines.append("")
+        for what in ("check", "daemon"):
+            points = [(k, s.cpu) for k, cells in self.scaling.items() for s in cells[what].samples]
+            fit = _fit(points)
+            if fit:
+                base, per_feed, r2 = fit
+                meaning = (f"start-up and {n} 304s" if what == "check" else
+                           f"{n} 304s: {base / n * 1000:.2f} ms per unchanged feed")
+                lines.append(f"- {what} CPU ≈ {base:.2f} s ({meaning}) + {per_feed * 1000:.2f} ms × changed "
+                             f"feeds; least squares over every sample, R² = {r2:.3f}")
+        return lines
 
     @staticmethod
     def scaling_steps(n: int) -> list[int]:
@@ -439,22 +463,24 @@ class Bench:
                     ratio = [_ratio(radar.median(a), uw.median(a)) for a in ("wall", "cpu", "rss_mb")]
                     lines.append(f"| {n} | {cycle} | {ratio[0]} | {ratio[1]} | {ratio[2]} | {targets[cycle]} |")
         if self.scaling:
-            n = max(self.args.sizes)
-            base = self.scaling.get(0, {})
-            lines += ["", f"Cost against the number of changed feeds, N = {n} (one run each; a changed feed published "
-                      "one new item, the others answer 304):", "",
-                      "| changed feeds | check wall s | check CPU s | daemon wall s | daemon CPU s "
-                      "| daemon CPU ms per changed feed | notes |", "|---:|---:|---:|---:|---:|---:|---|"]
-            for k, cells in sorted(self.scaling.items()):
-                check, daemon = cells.get("check"), cells.get("daemon")
-                per_feed = "—"
-                if daemon and k and base.get("daemon"):
-                    per_feed = f"{(daemon.cpu - base['daemon'].cpu) / k * 1000:.2f}"
-                notes = "; ".join(x.note for x in (check, daemon) if x and x.note)
-                lines.append(f"| {k} | {_f(check.wall if check else None)} | {_f(check.cpu if check else None)} "
-                             f"| {_f(daemon.wall if daemon else None)} | {_f(daemon.cpu if daemon else None)} "
-                             f"| {per_feed} | {notes} |")
+            lines += self.scaling_report(max(self.args.sizes))
         return "\n".join(lines)
+
+
+def _fit(points: list[tuple[float, float]]) -> tuple[float, float, float] | None:
+    """Least-squares line y = a + b·x through the points, and its R²."""
+    if len(points) < 2:
+        return None
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    if not sxx:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
+    intercept = mean_y - slope * mean_x
+    total = sum((y - mean_y) ** 2 for _, y in points)
+    residual = sum((y - intercept - slope * x) ** 2 for x, y in points)
+    return intercept, slope, (1 - residual / total) if total else 1.0
 
 
 def _tree() -> str:
