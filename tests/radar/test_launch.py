@@ -1,0 +1,35 @@
+"""The console script holds the cyclic GC off while a command imports, then freezes that heap and turns the
+collector back on, whatever the command does (a real child interpreter, a real config directory)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE = """
+import gc, sys
+import radar.launch
+seen = []
+orig = radar.launch.settled
+def settled():
+    seen.append(gc.isenabled())
+    orig()
+radar.launch.settled = settled
+import radar.cli, radar.runner
+radar.cli.settled = radar.runner.settled = settled
+code = radar.launch.main(sys.argv[1:])
+print("before settled:", seen[0], "after:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0, "code:", code)
+"""
+
+
+@pytest.mark.parametrize("args, code", [(["config", "check"], 0), (["--config", "missing-dir", "check"], 2)])
+def test_collector_is_off_until_settled_then_on_with_the_start_up_heap_frozen(tmp_path, args, code):
+    subprocess.run([sys.executable, "-m", "radar.cli", "init", str(tmp_path / "cfg")], check=True, cwd=REPO,
+                   capture_output=True)
+    argv = ["--config", str(tmp_path / "cfg"), *args] if args[0] != "--config" else args
+    out = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=tmp_path, capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == f"before settled: False after: True frozen: True code: {code}"
