@@ -158,7 +158,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Validators:
-    """What a source last answered, sent back as If-None-Match / If-Modified-Since."""
+    """What a source last answered: its validators, sent back as If-None-Match / If-Modified-Since, and
+    the fingerprints of its entries, so that a changed feed's entries seen last time are not read again."""
 
     etag: str | None = None
     last_modified: str | None = None
