@@ -91,8 +91,13 @@ class Batch:
     def record_fetches(self, results: Iterable[FetchResult], now: datetime,
                        next_polls: dict[str, float] | None = None) -> None:
         """Remember each poll's outcome and the validators for the next conditional request."""
-        existing = {r.name: r.failures for r in self.conn.execute(select(source_state.c.name,
-                                                                            source_state.c.failures))}
+        results = list(results)
+        names = list({result.source for result in results})
+        existing: dict[str, int] = {}
+        for start in range(0, len(names), 500):
+            query = select(source_state.c.name, source_state.c.failures).where(
+                source_state.c.name.in_(names[start:start + 500]))
+            existing.update((r.name, r.failures) for r in self.conn.execute(query))
         updates: list[dict[str, Any]] = []
         inserts: list[dict[str, Any]] = []
         for result in results:
