@@ -94,9 +94,8 @@ class Batch:
         results = list(results)
         names = list({result.source for result in results})
         existing: dict[str, int] = {}
-        for start in range(0, len(names), 500):
-            query = select(source_state.c.name, source_state.c.failures).where(
-                source_state.c.name.in_(names[start:start + 500]))
+        for among in _among(source_state.c.name, names):
+            query = select(source_state.c.name, source_state.c.failures).where(among)
             existing.update((r.name, r.failures) for r in self.conn.execute(query))
         updates: list[dict[str, Any]] = []
         inserts: list[dict[str, Any]] = []
@@ -121,9 +120,8 @@ class Batch:
         for article in items:
             fresh.setdefault(article.key, article)
         keys = list(fresh)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            for row in self.conn.execute(select(articles.c.key).where(articles.c.key.in_(chunk))):
+        for among in _among(articles.c.key, keys):
+            for row in self.conn.execute(select(articles.c.key).where(among)):
                 fresh.pop(row[0], None)
         if fresh:
             self.conn.execute(insert(articles), [
@@ -179,6 +177,12 @@ class Batch:
                                                              updated=_iso(now)))
 
 
+def _among(column: Any, values: list[str], size: int = 500) -> Iterator[Any]:
+    """`column IN (…)` conditions covering `values`, `size` at a time (SQLite caps bound parameters)."""
+    for start in range(0, len(values), size):
+        yield column.in_(values[start:start + size])
+
+
 def _add_new_columns(engine: Engine) -> None:
     """Give a store made by an older version the (nullable) columns added since."""
     inspector = inspect(engine)
@@ -222,8 +226,7 @@ class Store:
                    source_state.c.seen_entries)
         wanted = None if names is None else list(names)
         queries = [select(*columns)] if wanted is None else [
-            select(*columns).where(source_state.c.name.in_(wanted[start:start + 500]))
-            for start in range(0, len(wanted), 500)]
+            select(*columns).where(among) for among in _among(source_state.c.name, wanted)]
         with self.engine.connect() as conn:
             return {r.name: Validators(r.etag, r.last_modified, r.seen_entries or "")
                     for query in queries for r in conn.execute(query)}
@@ -238,9 +241,8 @@ class Store:
         wanted = list(set(keys))
         found: set[str] = set()
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                found.update(r[0] for r in conn.execute(select(articles.c.key).where(articles.c.key.in_(chunk))))
+            for among in _among(articles.c.key, wanted):
+                found.update(r[0] for r in conn.execute(select(articles.c.key).where(among)))
         return found
 
     def shows(self) -> dict[str, StoredShow]:
