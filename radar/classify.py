@@ -365,6 +365,8 @@ def run_classify(lines: Iterable[str], out: TextIO, shows: Sequence[Show]) -> in
                 event: dict[str, str] = {"show": claim.show_id, "event": claim.event}
                 if claim.release:
                     event["release"] = claim.release
+                if claim.installment:
+                    event["installment"] = claim.installment
                 event["phrase"] = claim.phrase
                 events.append(event)
             result: dict[str, object] = {"id": item_id, "events": events}

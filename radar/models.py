@@ -65,6 +65,7 @@ class Claim:
     event: str  # one of EventKind
     release: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
     phrase: str = ""
+    installment: str | None = None  # canonical label ("season 3", "film"…), None when the text names none
 
 
 @dataclass(frozen=True)
