@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TextIO
 
+from radar.detect.installment import RANK, Found, find_installments, sequel_number
 from radar.matching import Matcher, Mention
 from radar.models import Article, Claim, Show
 from radar.normalize import Folded, fold, has_cjk
@@ -50,6 +51,7 @@ class _Part:
     masks: list[_Span]  # every mention span: show names are never evidence
     hits: dict[str, list[_Span]] = field(default_factory=dict)
     releases: list[Release] = field(default_factory=list)
+    installments: list[Found] = field(default_factory=list)
     question: bool = False
 
     def has(self, family: str, start: int, end: int) -> bool:
@@ -65,6 +67,7 @@ class _Verdict:
     topical: bool = False
     phrase: str = ""
     in_title: bool = False
+    installment: str | None = None
 
 
 def _overlaps(s: int, e: int, spans: list[_Span]) -> bool:
@@ -124,6 +127,7 @@ class Classifier:
         part.hits = {f: [h for h in spans if not _overlaps(h[0], h[1], masks)] for f, spans in raw.items()}
         anchors = [s for s, _ in raw["date_anchor"]]
         part.releases = [r for r in find_releases(low, pub, anchors) if not _overlaps(r.start, r.end, masks)]
+        part.installments = find_installments(low, japanese=rules.lang == "ja")
         if is_title:
             part.question = (any(ch == "?" and not _overlaps(i, i + 1, masks) for i, ch in enumerate(low))
                              or bool(rules.question.match(low) and not _overlaps(0, 1, masks)))
@@ -158,8 +162,9 @@ class Classifier:
                pub: date | None) -> _Verdict:
         has = lambda fam: any(part.has(fam, s, e) for s, e in ranges)  # noqa: E731
         low = part.folded.low
-        suffix = any(rules.sequel_suffix.match(low, m.end)
-                     for m in part.mentions if m.show_id == show and any(s <= m.start < e for s, e in ranges))
+        suffixes = [found for m in part.mentions if m.show_id == show and any(s <= m.start < e for s, e in ranges)
+                    if (found := rules.sequel_suffix.match(low, m.end))]
+        suffix = bool(suffixes)
         obj = has("object") or suffix
         medium = obj or has("medium")
         verdict = _Verdict(in_title=part.is_title, hedged=has("hedge") or part.question)
@@ -175,6 +180,7 @@ class Classifier:
                 verdict.event, verdict.release, best_clause = event, release, (s, e)
         span = best_clause or ranges[0]
         verdict.phrase = _phrase(part.folded.text, span)
+        verdict.installment = _installment(part, ranges, best_clause, [m.group(0) for m in suffixes])
         return verdict
 
 
@@ -289,6 +295,19 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
     return None, None
 
 
+def _installment(part: _Part, ranges: list[_Span], best: _Span | None, suffixes: list[str]) -> str | None:
+    """The installment a show's claim is about: the one its deciding clause names, else the most
+    telling one in its text (a number beats "final", a film, a special, a new series)."""
+    inside = [f for f in part.installments if any(s <= f.start < e for s, e in ranges)]
+    if best is not None:
+        chosen = [f for f in inside if best[0] <= f.start < best[1]]
+        inside = chosen or inside
+    if inside:
+        return min(inside, key=lambda f: RANK[f.kind]).label
+    number = next((n for n in map(sequel_number, suffixes) if n and n > 1), None)
+    return f"season {number}" if number else None
+
+
 def _without(low: str, s: int, e: int, releases: list[Release]) -> str:
     """The text of a clause with its dates cut out."""
     out, pos = [], s
@@ -320,10 +339,12 @@ def _combine(show: str, verdicts: list[_Verdict]) -> Claim | None:
                 release = v.release
         if best.event == "delayed" and release is None:  # "delayed; it will now open in October"
             release = next((v.release for v in confirmed if v.event == "dated" and v.release), None)
-        return Claim(show, best.event or "", release, best.phrase)
+        installment = best.installment or next((v.installment for v in verdicts if v.installment), None)
+        return Claim(show, best.event or "", release, best.phrase, installment)
     rumours = [v for v in verdicts if v.hedged and (v.topical or v.event)]
     if rumours:
-        return Claim(show, "rumor", None, rumours[0].phrase)
+        installment = next((v.installment for v in rumours if v.installment), None)
+        return Claim(show, "rumor", None, rumours[0].phrase, installment)
     return None
 
 

@@ -1,0 +1,1 @@
+"""Reading articles: which installment, which event, which date (the classifier's parts)."""

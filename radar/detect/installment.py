@@ -1,0 +1,137 @@
+"""Which installment a text names: a season, a part or cour, a film, a special, a new series.
+
+`find_installments(low)` scans a low-form text (see `radar.normalize`) once and returns every
+installment word it finds with its canonical label (`season 3`, `season 2 part 2`, `part 2`,
+`final season`, `film`, `special`, `new series`: the labels of the corpus policy). A season
+number and a part number close together ("Season 2 … 2nd Part", 第3期第2クール) compose into one
+label. Every pattern is anchored on a literal word and bounded, so a scan is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Found", "find_installments", "sequel_number", "RANK"]
+
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+          "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+          "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
+          "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_KANJI = "一二三四五六七八九十"
+_ORD = r"(?<!\d)(?P<{0}>\d{{1,2}})(?:st|nd|rd|th)|\b(?P<{0}w>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+_CARD = r"(?P<{0}>\d{{1,2}})(?![\d.])|(?P<{0}w>two|three|four|five|six|seven|eight|nine|ten|ii|iii|iv|vi|v)(?![a-z])"
+# Up to two words between an ordinal and its noun: "2nd TV anime season", "third and final season".
+_GAP = r"(?:[ -](?:tv|anime|new|and|final|cour|television|full|main|'?\w+'?s?)){0,2}[ -]"
+
+_EN = re.compile(
+    "|".join((
+        rf"\bseasons? (?:{_CARD.format('sn')})(?:[:,]? (?:part|cour) (?:{_CARD.format('sp')}))?",
+        rf"(?:{_ORD.format('on')}){_GAP}(?:season|series)(?![a-z])",
+        rf"\bs(?P<sx>\d{{1,2}})\b",
+        rf"\bpart (?:{_CARD.format('pn')})(?!\s*:)",
+        rf"(?:{_ORD.format('po')}){_GAP}(?:part|cour|half|stage)(?![a-z])",
+        r"\b(?P<final>final|last) (?:tv |anime )?(?:season|series|arc|chapter|cour)\b",
+        r"\b(?P<film>(?:anime |theatrical |feature |sequel |new |original |brand-new )?"
+        r"(?:film|films|movie|movies)|theatrical anime|anime film)\b",
+        r"\b(?P<special>ova|ovas|oad|ona|tv special|anime special|special|specials|mini-anime|mini anime"
+        r"|anime short|short anime|bonus episode|bonus episodes)\b",
+        r"\b(?P<new>new (?:tv |television |net |original |short |light )?anime(?: series| project)?"
+        r"|(?:tv|television|net|light) anime|anime adaptation|anime project|remake|reboot|new project"
+        r"|gets? (?:an |its first |1st )?anime|tv format|(?:1st|first) (?:promo |teaser )?(?:video|trailer|teaser))\b",
+    )))
+
+_JA = re.compile(
+    "|".join((
+        rf"第?(?P<jn>\d{{1,2}}|[{_KANJI}])(?:期|シーズン|シリーズ)(?:\s*第?(?P<jp>\d{{1,2}}|[{_KANJI}])クール)?",
+        r"(?:シーズン|season)\s*(?P<jn2>\d{1,2})",
+        rf"第(?P<jc>\d{{1,2}}|[{_KANJI}])クール|(?P<jc2>\d)クール目",
+        r"(?P<jfinal>最終章|最終シーズン|完結編|ファイナルシーズン|final season)",
+        r"(?P<jfilm>劇場版|映画化|映画|劇場アニメ|劇場作品)",
+        r"(?P<jspecial>ova|oad|特別編|ミニアニメ|ショートアニメ|tvスペシャル|スペシャルアニメ)",
+        r"(?P<jnew>完全新作アニメ|新作アニメ|新作tvアニメ|tvアニメ化|アニメ化|新シリーズ|新プロジェクト)",
+    )))
+
+# What follows a reference to an installment that is airing, not news of one.
+_AIRING = re.compile(r"(?:'s)? (?:finale|episode|episodes|ep|recap|review|premiere episode|blu-ray|dub)\b")
+
+# Which label wins when several stand in one claim's text: a number says most.
+RANK = {"season": 0, "final season": 1, "part": 2, "film": 3, "special": 4, "new series": 5}
+
+
+@dataclass(frozen=True)
+class Found:
+    """One installment word in a text."""
+
+    label: str
+    start: int
+    end: int
+
+    @property
+    def kind(self) -> str:
+        """The label's kind, for ranking: season, final season, part, film, special, new series."""
+        if self.label.startswith("season"):
+            return "season"
+        if self.label.startswith("part"):
+            return "part"
+        return self.label
+
+
+def _num(m: re.Match[str], name: str) -> int | None:
+    raw = m.group(name) if name in m.re.groupindex else None
+    if raw is None and name + "w" in m.re.groupindex:
+        raw = m.group(name + "w")
+    if raw is None:
+        return None
+    return int(raw) if raw.isdigit() else _WORDS.get(raw)
+
+
+def _label(m: re.Match[str]) -> str | None:
+    season = next((n for n in (_num(m, k) for k in ("sn", "on", "sx", "jn", "jn2")) if n), None)
+    part = next((n for n in (_num(m, k) for k in ("sp", "jp", "pn", "po", "jc", "jc2")) if n), None)
+    if season:
+        return f"season {season} part {part}" if part else f"season {season}"
+    if part:
+        return f"part {part}"
+    for group, label in (("final", "final season"), ("jfinal", "final season"), ("film", "film"),
+                         ("jfilm", "film"), ("special", "special"), ("jspecial", "special"),
+                         ("new", "new series"), ("jnew", "new series")):
+        if group in m.re.groupindex and m.group(group):
+            return label
+    return None
+
+
+def find_installments(low: str, japanese: bool = False) -> list[Found]:
+    """Every installment word of a low-form text, in text order, season and part composed."""
+    found: list[Found] = []
+    for pattern in ((_JA, _EN) if japanese else (_EN,)):
+        for m in pattern.finditer(low):
+            label = _label(m)
+            if label and _AIRING.match(low, m.end()):
+                continue  # "2nd Season Finale", "Season 2 Episode 5": an airing installment's episode
+            if label and not any(f.start < m.end() and m.start() < f.end for f in found):
+                found.append(Found(label, m.start(), m.end()))
+    found.sort(key=lambda f: f.start)
+    return _compose(low, found)
+
+
+def _compose(low: str, found: list[Found]) -> list[Found]:
+    """ "Season 2 … 2nd Part" → season 2 part 2 when the part follows its season within a clause."""
+    out: list[Found] = []
+    for f in found:
+        prev = out[-1] if out else None
+        if (prev and f.kind == "part" and prev.kind == "season" and "part" not in prev.label
+                and f.start - prev.end <= 100 and not re.search(r"[.;!?。]", low[prev.end:f.start])):
+            out[-1] = Found(f"{prev.label} {f.label}", prev.start, f.end)
+            continue
+        out.append(f)
+    return out
+
+
+def sequel_number(suffix: str) -> int | None:
+    """The season a title suffix stands for: "2" or "II" after a title is its season 2."""
+    word = suffix.strip().strip('"').strip()
+    if word.isdigit():
+        return int(word)
+    return _WORDS.get(word)
