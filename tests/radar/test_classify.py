@@ -302,6 +302,7 @@ def test_run_classify_contract() -> None:
     assert run_classify(lines, out, SHOWS) == 5
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert rows[0] == {"id": "a", "events": [{"show": "blue-lock", "event": "dated", "release": "2026-04",
+                                              "installment": "season 3",
                                               "phrase": "Blue Lock Season 3 Premieres in April 2026"}]}
     assert rows[1]["id"] is None and "error" in rows[1]
     assert rows[2] == {"id": "b", "events": []}
@@ -314,7 +315,8 @@ def test_release_omitted_when_none() -> None:
     run_classify([json.dumps({"id": 1, "title": "Blue Lock Gets New Film", "summary": "",
                               "published": "2025-01-01T09:00:00Z"})], out, SHOWS)
     event = json.loads(out.getvalue())["events"][0]
-    assert event == {"show": "blue-lock", "event": "announced", "phrase": "Blue Lock Gets New Film"}
+    assert event == {"show": "blue-lock", "event": "announced", "installment": "film",
+                     "phrase": "Blue Lock Gets New Film"}
 
 
 def test_lang_detected_from_script(classifier: Classifier) -> None:
