@@ -9,29 +9,18 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 from radar import __version__
 from radar.config import Config, config_dir, load_config, load_watchlist
-from radar.errors import ConfigError, RadarError, StoreError
-from radar.launch import settled
+from radar.errors import ConfigError, ExitStatus, RadarError, StoreError
+from radar.launch import quiet_pipe, settled
 
 log = logging.getLogger(__name__)
 
 
 MAX_SOURCES_IN_STATUS = 30  # beyond this, `status` summarises the sources and `sources` lists them
-
-
-class ExitStatus(IntEnum):
-    """Process exit codes."""
-
-    OK = 0
-    ERROR = 1
-    CONFIG = 2
-    STORE = 3
-    DELIVERY = 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -373,4 +362,4 @@ def _redact_logs(config: Config) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(quiet_pipe(main))

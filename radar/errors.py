@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """The process exit codes of every command (documented in docs/commands.md)."""
+
+    OK = 0                 # done; `check`: even when some sources failed (they are reported)
+    ERROR = 1              # any other known error
+    CONFIG = 2             # the config is invalid (argparse also exits 2 on a usage mistake)
+    STORE = 3              # the store cannot be opened, read or written (busy, locked, missing)
+    DELIVERY = 4           # a delivery failed; the alert stays in the outbox for a retry
+    SOURCES = 5            # `check`: every configured source failed this cycle
+    BROKEN_PIPE = 141      # the reader of stdout went away (`status | head -1`), like a shell's SIGPIPE
+
 
 class RadarError(Exception):
     """Base of every error the CLI reports without a traceback."""

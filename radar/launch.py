@@ -10,7 +10,9 @@ start-up heap is frozen (never walked again) and collection resumes for everythi
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Callable, Sequence
 
 _held = False
 
@@ -24,9 +26,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from radar.cli import main as cli_main
 
-        return cli_main(argv)
+        return quiet_pipe(cli_main, argv)
     finally:
         settled()
+
+
+def quiet_pipe(run: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; when stdout's reader goes away (`status | head -1`) end quietly with exit 141.
+
+    Python ignores SIGPIPE, so the closed pipe surfaces as BrokenPipeError, and once more when the
+    interpreter flushes stdout at exit: stdout is pointed at /dev/null so that last flush is silent.
+    """
+    try:
+        code = run(argv)
+        sys.stdout.flush()  # inside the try: buffered output may meet the closed pipe only here
+        return code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        from radar.errors import ExitStatus
+
+        return ExitStatus.BROKEN_PIPE
 
 
 def settled() -> None:
