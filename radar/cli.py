@@ -124,7 +124,7 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
                          "source_warnings": [{"source": s, "warning": w} for s, w in report.warnings],
                          "delivery_errors": [{"notifier": n, "error": e} for n, e in report.delivery_errors]},
                         ensure_ascii=False, indent=2), config)
-        return ExitStatus.OK
+        return _check_status(config, report)
     for event in report.events:
         release = f" ({event.release})" if event.release else ""
         _out(f"ALERT {event.show_title}: {event.previous_status} -> {event.status}{release} [{event.event}]"
@@ -136,7 +136,15 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
     for notifier, error in report.delivery_errors:
         _out(f"delivery to {notifier} failed (kept for retry): {error}", config)
     _out(report.summary(), config)
-    return ExitStatus.OK
+    return _check_status(config, report)
+
+
+def _check_status(config: Config, report: Any) -> ExitStatus:
+    """SOURCES when every configured source failed, else DELIVERY when a delivery failed, else OK."""
+    failed = {source for source, _ in report.errors}
+    if config.sources and all(s.name in failed for s in config.sources):
+        return ExitStatus.SOURCES
+    return ExitStatus.DELIVERY if report.delivery_errors else ExitStatus.OK
 
 
 def _status(args: argparse.Namespace, config: Config, store: Any) -> int:

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO
+from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 
 ENTRY_POINTS = {
     "python -m radar.cli": [sys.executable, "-m", "radar.cli"],
@@ -30,3 +31,35 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(cli, entry):
         os.close(write_end)
     assert proc.stderr == ""
     assert proc.returncode == 141
+
+
+def _one_feed(cli, site, radar: str = "") -> None:
+    (cli.config / "radar.toml").write_text(radar)
+    (cli.config / "watchlist.toml").write_text(WATCHLIST)
+    (cli.config / "sources.toml").write_text("".join(
+        f'[[source]]\nname = "{name}"\nkind = "rss"\nurl = "{site.url("/" + name + ".xml")}"\ntrust = "news"\n'
+        for name in ("news", "news-two")))
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)])
+def test_check_exits_5_when_every_source_failed_and_0_when_one_still_works(cli, site, json_flag):
+    _one_feed(cli, site)
+    site.put("/news.xml", "oops", "text/plain", status=500)
+    site.put("/news-two.xml", "gone", "text/plain", status=404)
+    outage = cli("check", *json_flag, check=False)
+    assert outage.returncode == 5, outage.stdout + outage.stderr
+    assert "Traceback" not in outage.stderr
+    site.put("/news-two.xml", rss(OPM_DATED))
+    assert cli("check", *json_flag, check=False).returncode == 0
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)])
+def test_check_exits_4_when_a_delivery_failed(cli, site, hook, json_flag):
+    hook.status = 500
+    _one_feed(cli, site, radar=f'[alerts]\non_baseline = true\n[[notifier]]\nname = "automation"\n'
+                               f'kind = "webhook"\nurl = "{site.url("/hook")}"\n')
+    site.put("/news.xml", rss(OPM_DATED))
+    site.put("/news-two.xml", rss())
+    proc = cli("check", *json_flag, check=False)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert len(hook.calls) == 1 and "Traceback" not in proc.stderr
