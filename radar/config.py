@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -16,6 +17,8 @@ from radar.errors import ConfigError
 from radar.models import CONFIRMED_EVENTS, Show, Source
 
 RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE = "radar.toml", "sources.toml", "watchlist.toml"
+CONFIG_FILES = (RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE)
+REQUIRED_FILES = (SOURCES_FILE, WATCHLIST_FILE)  # radar.toml may be left out: every setting has a default
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 REDACTED = "****"
@@ -25,8 +28,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Invalid(ValueError):
+    """A value that parses but makes no sense; carries the fix for the config error line."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem, self.fix = problem, fix
+
+
 def _duration(value: Any) -> float:
     return parse_duration(value)
+
+
+def _positive_duration(value: Any) -> float:
+    """A duration longer than zero: a zero interval, timeout or backoff is a mistake, not a default."""
+    seconds = parse_duration(value)
+    if seconds <= 0:
+        raise Invalid(f"{value!r} is not longer than zero", "write a duration like 45s, 15m or 2h")
+    return seconds
+
+
+MIN_BYTES = 1024
 
 
 class StoreSettings(_Strict):
@@ -46,7 +68,15 @@ class ScheduleSettings(_Strict):
     max_bytes: int = 5 * 2**20
     per_host: int = Field(default=4, ge=1, le=32)
 
-    _interval = field_validator("interval", "timeout", mode="before")(_duration)
+    _interval = field_validator("interval", "timeout", mode="before")(_positive_duration)
+
+    @field_validator("max_bytes")
+    @classmethod
+    def _max_bytes(cls, value: int) -> int:
+        if value < MIN_BYTES:
+            raise Invalid(f"{value} bytes is too small for any feed or page",
+                          f"use at least {MIN_BYTES}; the default is {5 * 2**20} (5 MB)")
+        return value
 
     @field_validator("jitter", mode="before")
     @classmethod
@@ -59,7 +89,8 @@ class DeliverySettings(_Strict):
     max_backoff: float = 3600.0
     give_up_after: float = 3 * 86400.0
 
-    _durations = field_validator("retry_backoff", "max_backoff", "give_up_after", mode="before")(_duration)
+    _backoffs = field_validator("retry_backoff", "max_backoff", mode="before")(_positive_duration)
+    _give_up = field_validator("give_up_after", mode="before")(_duration)
 
 
 class NotifierEntry(BaseModel):
@@ -96,7 +127,7 @@ class SourceEntry(BaseModel):
     interval: float | None = None
     show: str | None = None
 
-    _interval = field_validator("interval", mode="before")(_duration)
+    _interval = field_validator("interval", mode="before")(_positive_duration)
 
 
 class SourcesFile(_Strict):
@@ -171,6 +202,7 @@ def load_config(directory: Path, env: dict[str, str] | None = None) -> Config:
     if not directory.is_dir():
         raise ConfigError(str(directory), None, "config directory not found",
                           "run `renewal-radar init DIR` or pass --config DIR")
+    _check_files(directory)
     secrets: set[str] = set()
     substituted: set[tuple[str, str]] = set()
     raw = {name: _substitute(_read_toml(directory / name), directory / name, env, secrets, substituted, "")
@@ -189,6 +221,21 @@ def load_watchlist(path: Path) -> tuple[Show, ...]:
     """Just the shows of one watchlist file (used by `classify --watchlist`)."""
     data = _substitute(_read_toml(path, required=True), path, dict(os.environ), set(), set(), "")
     return _shows(_validate(WatchlistFile, data, path), path)
+
+
+def _check_files(directory: Path) -> None:
+    """A required file that is missing, or a file whose name is a misspelling of a missing one, is an error."""
+    present = {path.name for path in directory.iterdir() if path.is_file()}
+    for name in sorted(present - set(CONFIG_FILES)):
+        match = difflib.get_close_matches(name.lower(), CONFIG_FILES, n=1, cutoff=0.75)
+        if match and match[0] not in present:
+            raise ConfigError(str(directory / name), None, f"unknown file; did you mean {match[0]}?",
+                              f"rename it to {match[0]}")
+    for name in REQUIRED_FILES:
+        if name not in present:
+            raise ConfigError(str(directory / name), None, "file not found",
+                              "run `renewal-radar init DIR` for a commented starter config, "
+                              "or create it (it may be empty)")
 
 
 def _read_toml(path: Path, required: bool = False) -> dict[str, Any]:
@@ -245,6 +292,9 @@ def _config_error(exc: ValidationError, path: Path, prefix: str = "") -> ConfigE
         return ConfigError(str(path), key, "unknown key", "remove it or check its spelling against the docs")
     if error["type"] == "missing":
         return ConfigError(str(path), key, "required key is missing", "add it")
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, Invalid):
+        return ConfigError(str(path), key, cause.problem, cause.fix)
     message = str(error["msg"]).removeprefix("Value error, ")
     return ConfigError(str(path), key, message)
 
@@ -270,7 +320,7 @@ def _unique(seen: set[str], name: str, path: Path, where: str, what: str) -> Non
 
 def _kind_options(registry: dict[str, Any], entry: BaseModel, path: Path, where: str) -> tuple[Any, BaseModel]:
     """The registered class for an entry's `kind` and its validated kind-specific options."""
-    kind_name = getattr(entry, "kind")
+    kind_name = entry.kind  # type: ignore[attr-defined]
     kind = registry.get(kind_name)
     if kind is None:
         raise ConfigError(str(path), f"{where}.kind", f"unknown kind {kind_name!r}",

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 
@@ -25,7 +24,8 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(cli, entry):
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the command writes a byte
     try:
-        proc = subprocess.run([*ENTRY_POINTS[entry], "--config", str(cli.config), "status"], stdout=write_end,
+        proc = subprocess.run([*ENTRY_POINTS[entry], "--config", str(cli.config), "status"], check=False,
+                              stdout=write_end,
                               stderr=subprocess.PIPE, text=True, env=cli.env, cwd=REPO, timeout=120)
     finally:
         os.close(write_end)
@@ -63,3 +63,15 @@ def test_check_exits_4_when_a_delivery_failed(cli, site, hook, json_flag):
     proc = cli("check", *json_flag, check=False)
     assert proc.returncode == 4, proc.stdout + proc.stderr
     assert len(hook.calls) == 1 and "Traceback" not in proc.stderr
+
+
+def test_config_check_refuses_a_config_dir_without_its_watchlist(cli):
+    cli("init", str(cli.config))
+    (cli.config / "watchlist.toml").rename(cli.config / "watchlist.tml")
+    proc = cli("config", "check", check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [(f"renewal-radar: config error: {cli.config / 'watchlist.tml'}: "
+                                         "unknown file; did you mean watchlist.toml? (rename it to watchlist.toml)")]
+    (cli.config / "watchlist.tml").unlink()
+    proc = cli("config", "check", check=False)
+    assert proc.returncode == 2 and "watchlist.toml: file not found (run `renewal-radar init DIR`" in proc.stderr

@@ -74,3 +74,52 @@ def test_secrets_are_redacted_in_config_show(tmp_path):
         assert secret not in shown
     assert 'name = "hook"' in shown and "****" in shown
     assert config.redact("posting to https://example.org/hooks/abc-private") == "posting to ****"
+
+
+@pytest.mark.parametrize("missing", ["watchlist.toml", "sources.toml"])
+def test_a_missing_required_file_is_an_error_naming_it_and_the_fix(tmp_path, missing):
+    (make(tmp_path) / missing).unlink()
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {})
+    assert str(caught.value) == (f"{tmp_path / missing}: file not found (run `renewal-radar init DIR` for a "
+                                 "commented starter config, or create it (it may be empty))")
+
+
+def test_radar_toml_may_be_left_out_and_empty_files_are_empty(tmp_path):
+    (make(tmp_path, sources="", watchlist="") / "radar.toml").unlink()
+    config = load_config(tmp_path, {})
+    assert config.sources == () and config.shows == () and config.notifiers == ()
+
+
+@pytest.mark.parametrize("typo, meant", [("watchlist.tml", "watchlist.toml"), ("source.toml", "sources.toml"),
+                                         ("Radar.toml", "radar.toml"), ("radar.yaml", "radar.toml")])
+def test_a_misspelt_file_name_is_named_with_the_file_it_should_be(tmp_path, typo, meant):
+    make(tmp_path)
+    (tmp_path / meant).rename(tmp_path / typo)
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, {})
+    assert str(caught.value) == f"{tmp_path / typo}: unknown file; did you mean {meant}? (rename it to {meant})"
+
+
+def test_other_files_beside_the_config_are_left_alone(tmp_path):
+    make(tmp_path)
+    for name in ("radar.db", "radar.db-wal", "radar.db.lock", "secrets.env", "sources.toml.bak", "README.md"):
+        (tmp_path / name).write_text("")
+    assert load_config(tmp_path, {}).sources[0].name == "ann"
+
+
+@pytest.mark.parametrize("files, where", [
+    ({"radar": "[schedule]\ntimeout = 0\n"},
+     "radar.toml: schedule.timeout: 0 is not longer than zero (write a duration like 45s, 15m or 2h)"),
+    ({"radar": '[schedule]\ninterval = "0s"\n'},
+     "radar.toml: schedule.interval: '0s' is not longer than zero (write a duration like 45s, 15m or 2h)"),
+    ({"radar": "[schedule]\nmax_bytes = 0\n"},
+     ("radar.toml: schedule.max_bytes: 0 bytes is too small for any feed or page (use at least 1024; "
+      "the default is 5242880 (5 MB))")),
+    ({"radar": '[delivery]\nretry_backoff = "0m"\n'},
+     "radar.toml: delivery.retry_backoff: '0m' is not longer than zero (write a duration like 45s, 15m or 2h)"),
+    ({"sources": SOURCE + 'interval = "0s"\n'},
+     "sources.toml: source[0].interval: '0s' is not longer than zero (write a duration like 45s, 15m or 2h)"),
+])
+def test_nonsense_values_are_config_errors_with_the_fix(tmp_path, files, where):
+    assert error(tmp_path, **files) == f"{tmp_path}/{where}"
