@@ -9,6 +9,7 @@ and clauses it owns. Hedges count over a show's whole sentence, negatives and ve
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -30,13 +31,15 @@ __all__ = ["Classifier", "run_classify"]
 
 PRIORITY = {"announced": 1, "dated": 2, "premiered": 3, "delayed": 4, "cancelled": 5}
 
-_SENTENCE = re.compile(r"。+\s*|[.!?]+(?=\s|$|[\"'\u3040-\u9fff])\s*")
+_SENTENCE = re.compile(r"。+\s*|[.!?]+(?=\s|$|[\"'\u3040-\u9fff])\s*|(?<=[\u3040-\u9fff\"])!+(?=[0-9a-z])")
 _ABBREV = frozenset("dr no vol mr mrs ms st jr vs ep pt inc co ltd approx jan feb aug sept oct nov dec"
                     .split())
 _CLAUSE = re.compile(
     r"\s*[;|]\s*|:\s+|,\s+(?![0-9]{4}\b)|\s+[-~]\s+|\s+/\s+|[、，|]\s*"
     r"|\s+(?:and|while|whereas|but|meanwhile|plus|as well as|alongside|&)\s+"
 )
+# A date naming a visual or a poster, not a release: 「4月ビジュアル公開」, 「今月のビジュアル」.
+_LABEL_DATE = re.compile(r"\s*(?:の)?(?:ビジュアル|pv|ポスター|イラスト|カレンダー|壁紙)")
 _FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus)\b|[\s,&'\"\-:;/、・と])+")
 _Span = tuple[int, int]
 
@@ -53,9 +56,17 @@ class _Part:
     releases: list[Release] = field(default_factory=list)
     installments: list[Found] = field(default_factory=list)
     question: bool = False
+    sentences: list[_Span] = field(default_factory=list)
+
+    starts: dict[str, list[int]] = field(default_factory=dict)
 
     def has(self, family: str, start: int, end: int) -> bool:
-        return any(start <= s < end for s, _ in self.hits[family])
+        """Whether a phrase of the family starts in [start, end): a binary search, not a scan."""
+        starts = self.starts.get(family)
+        if starts is None:
+            starts = self.starts[family] = sorted(s for s, _ in self.hits.get(family, ()))
+        i = bisect.bisect_left(starts, start)
+        return i < len(starts) and starts[i] < end
 
 
 @dataclass
@@ -126,8 +137,10 @@ class Classifier:
         part = _Part(folded, is_title, kept, masks)
         part.hits = {f: [h for h in spans if not _overlaps(h[0], h[1], masks)] for f, spans in raw.items()}
         anchors = [s for s, _ in raw["date_anchor"]]
-        part.releases = [r for r in find_releases(low, pub, anchors) if not _overlaps(r.start, r.end, masks)]
+        part.releases = [r for r in find_releases(low, pub, anchors)
+                         if not _overlaps(r.start, r.end, masks) and not _LABEL_DATE.match(low, r.end)]
         part.installments = find_installments(low, japanese=rules.lang == "ja")
+        part.sentences = _sentences(part)
         if is_title:
             part.question = (any(ch == "?" and not _overlaps(i, i + 1, masks) for i, ch in enumerate(low))
                              or bool(rules.question.match(low) and not _overlaps(0, 1, masks)))
@@ -137,7 +150,7 @@ class Classifier:
 
     def _ownership(self, part: _Part, carry: str | None, hint: str | None) -> list[tuple[str, list[_Span]]]:
         owned: dict[str, list[_Span]] = {}
-        for s, e in _sentences(part):
+        for s, e in part.sentences:
             mentions = [m for m in part.mentions if s <= m.start < e]
             shows = list(dict.fromkeys(m.show_id for m in mentions))
             if not shows:
@@ -165,15 +178,20 @@ class Classifier:
         suffixes = [found for m in part.mentions if m.show_id == show and any(s <= m.start < e for s, e in ranges)
                     if (found := rules.sequel_suffix.match(low, m.end))]
         suffix = bool(suffixes)
-        obj = has("object") or suffix
+        named = any(s <= f.start < e for f in part.installments for s, e in ranges)
+        obj = has("object") or suffix or named
         medium = obj or has("medium")
         verdict = _Verdict(in_title=part.is_title, hedged=has("hedge") or part.question)
         verdict.topical = obj or has("cancel") or has("delay")
         best_clause: _Span | None = None
-        clauses = [(s, e, c) for s, e in ranges for c in _clauses(part, s, e)]
-        clean = [(s, e, c) for s, e, c in clauses if not part.has("negative", *c)]
-        verdict.negative = len(clean) < len(clauses)
-        scope_verb = any(part.has("date_verb", *c) or part.has("announce", *c) for _, _, c in clean)
+        own = [m for m in part.mentions if m.show_id == show]
+        void = {(s, e) for s, e in ranges if _void(part, _sentence_of(part, s, e), own)}
+        clauses = [(s, e, c) for s, e in ranges if (s, e) not in void for c in _clauses(part, s, e)]
+        clean = [(s, e, c) for s, e, c in clauses
+                 if not part.has("negative", *c) and not part.has("soft_negative", *c)]
+        verdict.negative = len(clean) < len(clauses) or len(clauses) < sum(
+            len(_clauses(part, s, e)) for s, e in ranges)
+        scope_verb = any(part.has(f, *c) for _, _, c in clean for f in ("date_verb", "announce", "promo"))
         for s, e, (cs, ce) in clean:
             event, release = _clause_event(part, cs, ce, obj, medium, pub, scope_verb)
             if event and (verdict.event is None or PRIORITY[event] > PRIORITY[verdict.event]):
@@ -216,6 +234,32 @@ def _sentences(part: _Part) -> list[_Span]:
     if start < len(text):
         spans.append((start, len(text)))
     return spans
+
+
+def _sentence_of(part: _Part, s: int, e: int) -> _Span:
+    """The sentence holding a span (a show may own only some clauses of it)."""
+    for ss, se in part.sentences:
+        if ss <= s < se:
+            return ss, se
+    return s, e
+
+
+def _void(part: _Part, sentence: _Span, own: list[Mention]) -> bool:
+    """A sentence about something else for this show: a trap word where the sentence names its topic
+    (its first clause, the clause naming the show, or the clause after a bare list of names: "X Anime
+    Reveals English Dub Cast, April 17 Debut", 「ミュージカル「X」続編、2026年に上演」), or print news
+    with no anime in it ("X Novels Get Side Story Series in 2026")."""
+    s, e = sentence
+    low = part.folded.low
+    shared = False
+    for i, (cs, ce) in enumerate(_clauses(part, s, e)):
+        names = [m for m in part.mentions if cs <= m.start < ce]
+        mine = any(m in own for m in names)
+        if (mine or shared or (i == 0 and not names)) and part.has("negative", cs, ce):
+            return True
+        rest = "".join(ch for j, ch in enumerate(low[cs:ce], cs) if not _overlaps(j, j + 1, part.masks))
+        shared = (mine or shared) and not _FILLER.sub("", rest)
+    return part.has("print_medium", s, e) and not part.has("anime_word", s, e)
 
 
 def _clauses(part: _Part, s: int, e: int) -> list[_Span]:
@@ -284,13 +328,15 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
             return "premiered", pub.isoformat() if pub else None
     dated = part.has("date_verb", s, e)
     future = [r for r in rels if is_future(r.value, pub)]
-    bare = scope_verb and future and not _FILLER.sub("", _without(part.folded.low, s, e, rels))
-    if future and (dated or bare or part.has("announce", s, e)):
+    spans = sorted([(r.start, r.end) for r in rels] + [(f.start, f.end) for f in part.installments
+                                                         if s <= f.start < e])
+    bare = scope_verb and future and not _FILLER.sub("", _without(part.folded.low, s, e, spans))
+    if future and (dated or bare or part.has("announce", s, e) or part.has("promo", s, e)):
         first = future[0]
         if first.today or (dated and pub and first.value == pub.isoformat()):
             return "premiered", first.value
         return "dated", first.value
-    if obj and (dated or part.has("announce", s, e)):
+    if obj and part.has("announce", s, e):
         return "announced", None
     return None, None
 
@@ -308,12 +354,12 @@ def _installment(part: _Part, ranges: list[_Span], best: _Span | None, suffixes:
     return f"season {number}" if number else None
 
 
-def _without(low: str, s: int, e: int, releases: list[Release]) -> str:
-    """The text of a clause with its dates cut out."""
+def _without(low: str, s: int, e: int, spans: list[_Span]) -> str:
+    """The text of a clause with some spans (its dates, its installment words) cut out."""
     out, pos = [], s
-    for r in releases:
-        out.append(low[pos:r.start])
-        pos = r.end
+    for start, end in spans:
+        out.append(low[pos:start])
+        pos = max(pos, end)
     out.append(low[pos:e])
     return "".join(out)
 

@@ -86,6 +86,21 @@ def _usable(key: str) -> bool:
     return len(compact) >= (2 if has_cjk(compact) else 3)
 
 
+# A capitalised name run into the next word by a feed that lost a space: "BLUELOCKManga",
+# "Re:ZEROSeason 4", "DAN DA DAN2nd Season".
+_ORDINAL_AFTER = re.compile(r"\d{1,2}(?:st|nd|rd|th)\b")
+# "… of the Neighbor X", "… of X": a one-word name ending another title.
+_INSIDE_TITLE = re.compile(r"\bof (?:the |a )?[a-z'-]{2,20} $")
+
+
+def _glued(text: str, i: int) -> bool:
+    """Whether a name ending at display offset `i` is glued to the next word at a case change."""
+    if i <= 0 or i + 1 >= len(text) or not text[i - 1].isupper():
+        return False
+    nxt, after = text[i], text[i + 1]
+    return (nxt.isupper() and after.islower()) or bool(nxt.isdigit() and _ORDINAL_AFTER.match(text, i))
+
+
 class Matcher:
     """Finds mentions of watched shows in texts; built once per watchlist."""
 
@@ -142,7 +157,8 @@ class Matcher:
             start, end = last + 1 - len(entry.key), last + 1
             if start > 0 and is_latin_word_char(key[start]) and is_latin_word_char(key[start - 1]):
                 continue
-            if end < len(key) and is_latin_word_char(key[end - 1]) and is_latin_word_char(key[end]):
+            if (end < len(key) and is_latin_word_char(key[end - 1]) and is_latin_word_char(key[end])
+                    and not _glued(folded.text, folded.to_text(end - 1) + 1)):
                 continue
             found.append((start, end, entry))
         if not found:
@@ -159,6 +175,8 @@ class Matcher:
                 t_end += len(entry.tail)
             if entry.check_case and not any(c.isupper() for c in folded.text[t_start:t_end]):
                 continue
+            if " " not in entry.key and _INSIDE_TITLE.search(folded.low, max(0, t_start - 40), t_start):
+                continue  # "the Prince of the Neighbor Kingdom": one word of another title
             mentions.extend(Mention(sid, t_start, t_end, entry.key, entry.derived) for sid in entry.show_ids)
         mentions.sort(key=lambda m: (m.start, m.show_id))
         return mentions

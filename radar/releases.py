@@ -33,12 +33,14 @@ _BEFORE = "".join(f"(?<={w} )|" for w in (
     "starting", "coming", "since", "of", "during", "before", "after", "around", "into", "the", "'s"))
 _BEFORE = f"(?:{_BEFORE}(?<=mid-))"
 
+_MEDIUM = r"(?:(?:tv|anime|theatrical|japanese|world|television) )?"
+
 # Most specific forms first: at one position the first alternative that matches wins.
 _DATE = re.compile(
     rf"\b(?P<iy>{_Y})[-/.](?P<im>\d{{1,2}})(?:[-/.](?P<id>\d{{1,2}}))?\b"
     rf"|(?P<jy>{_Y})\s*年\s*(?:(?P<jm>\d{{1,2}})\s*月(?:\s*(?P<jd>\d{{1,2}})\s*日)?(?!号)|(?P<js>[春夏秋冬]))?"
     rf"|(?<![0-9年])(?P<nm>\d{{1,2}})\s*月(?:\s*(?P<nd>\d{{1,2}})\s*日)?(?![号間])"
-    r"|(?P<jrel>来年|今年|再来年)\s*(?:の\s*)?(?P<jrs>[春夏秋冬])?"
+    r"|(?P<jrel>来年|今年|再来年)\s*(?:の\s*)?(?:(?P<jrs>[春夏秋冬])|(?P<jrm>\d{1,2})\s*月(?:\s*(?P<jrd>\d{1,2})\s*日)?)?"
     r"|(?P<jq>今|来|この)(?P<jqs>[春夏秋冬])(?!休|期限)"
     r"|(?P<jtoday>本日|今日|今夜|今晩|きょう)|(?P<jtmr>明日)|(?P<jthism>今月)|(?P<jnextm>来月)"
     rf"|\b(?P<mn>{_ANY})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)(?:,?\s+(?P<my>{_Y})\b)?"
@@ -51,8 +53,9 @@ _DATE = re.compile(
     rf"|\b(?P<rs2>{_SEASON})\s+(?=line-?up|anime|season|premiere|debut|release|schedule|slate|broadcast)"
     r"|\b(?P<rel>later this year|earlier this year|this year|next year|this month|next month)\b"
     rf"|{_BEFORE}(?P<bm>{_FULL})\b"
-    rf"|\b(?!may\b)(?P<bm2>{_FULL})\s+(?=premiere|debut|release|launch|broadcast|opening)"
-    rf"|{_BEFORE}(?P<cy>{_Y})\b|\b(?P<cy2>{_Y})\s+(?=premiere|debut|release|launch|broadcast|return|opening)"
+    rf"|\b(?!may\b)(?P<bm2>{_FULL})\s+(?={_MEDIUM}(?:premiere|debut|release|launch|broadcast|opening|airing))"
+    rf"|{_BEFORE}(?P<cy>{_Y})\b"
+    rf"|\b(?P<cy2>{_Y})\s+(?={_MEDIUM}(?:premiere|debut|release|launch|broadcast|return|opening|airing))"
     r"|\b(?P<today>today|tonight|this evening)\b|\b(?P<tmr>tomorrow)\b"
 )
 
@@ -143,6 +146,8 @@ def _resolve(g: dict[str, str | None], pub: date | None) -> tuple[str | None, bo
         if pub is None:
             return None, False
         year = pub.year + {"今年": 0, "来年": 1, "再来年": 2}[g["jrel"]]
+        if g["jrm"]:
+            return _ymd(year, num("jrm"), num("jrd")), False
         return _ymd(year, _SEASONS[g["jrs"]] if g["jrs"] else 0), False
     if g["jq"]:
         return _relative_season("来" if g["jq"] == "来" else "this", _SEASONS[g["jqs"] or "春"], pub), False

@@ -122,6 +122,15 @@ class RuleSet:
                 if e1 <= s2 <= e1 + 40 and _PRINT_GAP.fullmatch(text, e1, s2):
                     hits["negative"].append((s1, e2))
                     break
+        for s1, e1 in hits.get("platform", ()):
+            if any(abs(s2 - e1) <= 30 or abs(s1 - e2) <= 8 for s2, e2 in hits.get("platform_verb", ())):
+                hits["negative"].append((s1, e1))
+        for s1, e1 in hits.get("schedule_noun", ()):
+            if any(e1 <= s2 <= e1 + 16 for s2, _ in hits.get("change_word", ())):
+                hits["delay"].append((s1, e1))
+        for s1, e1 in hits.get("live_prefix", ()):
+            if not text.endswith(("アニメ", "劇場"), 0, s1):
+                hits["negative"].append((s1, e1))
         anchors = hits["date_anchor"]
         # a number run is one anchor, at its first digit
         hits["date_anchor"] = [(s, e) for s, e in anchors

@@ -27,25 +27,31 @@ RULES: dict[str, list[tuple[str, str]]] = {
                      "|project|anime", "… season, … anime project")],
     # The anime itself: enough for dated / premiered / delayed / cancelled.
     "medium": [("anime|tv|television|series|show|broadcast", "the anime, the TV series")],
+    # Words that announce a new installment: with an object ("gets 2nd season") they are news.
     "announce": [
         ("announc*", "announced, announcement"),
         ("get|gets|got|getting|receives|received|lands|landed|will have", "X gets 2nd season"),
         ("confirm|confirms|confirmed|confirmation|officially|it's official", "confirmed"),
         ("greenlit|green-lit|green lit|greenlights|green-lights|greenlighted|renewed|ordered|picked up",
          "greenlit, renewed"),
-        ("reveal|reveals|revealed|revealing|unveil|unveils|unveiled", "reveals, unveils"),
-        ("teaser|trailer|trailers|promo video|promotional video|key visual|visual|pv|commercial",
-         "a season's promo"),
         ("in production|in the works|in development|production has begun|production begins", "in production"),
+        ("animates|to animate|will animate|animating|commissioned|teases|teased", "Studio X animates Y"),
         ("is coming|are coming|coming soon|on the way|to return|will return|return|returns|returning",
          "returns for a new season"),
         ("set|sets|slated|planned|scheduled|adapt|adapts|adapted|adapting|adaptation|launch|launches",
          "a sequel is planned, will adapt the next arc"),
     ],
+    # Promotion of an installment (cast, trailer, visual): proof that it exists, not news of it. With
+    # a release date it dates the installment ("Teaser Reveals January 2027 Debut").
+    "promo": [
+        ("reveal|reveals|revealed|revealing|unveil|unveils|unveiled|previews|lists", "reveals, unveils"),
+        ("teaser|trailer|trailers|promo video|promotional video|key visual|visual|pv|commercial|video|ad",
+         "a season's promo"),
+    ],
     # Verbs that go with a release date.
     "date_verb": [
         ("premiere|premieres|premiered|premiering|debut|debuts|debuted|debuting", "premieres in January"),
-        ("air|airs|aired|airing|broadcast|broadcasts|open|opens|opening in|opening on", "airs in April"),
+        ("air|airs|aired|airing|broadcast|broadcasts|open|opens|opening", "airs in April, Spring 2026 Opening"),
         ("in theaters|in theatres|in cinemas|hits theaters|hits theatres|hits netflix", "hits theaters"),
         ("arrive|arrives|arriving|stream|streams|streaming|comes out|coming out|coming to|coming in",
          "streams next spring"),
@@ -95,27 +101,44 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("still no|still not|still hasn't|still unrenewed|unrenewed|in sight", "still unrenewed"),
         ("when will|will there be|is it happening|chance of|chances of|chances for|odds", "will there be"),
         ("fans believe|fans think|fans claim|fans say|fan theory|according to fans|petition", "fans believe"),
-        ("hint at|hints at|hinted at|hinted|teases|teased|tease|teasing", "teases a sequel"),
+        ("hint at|hints at|hinted at|hinted|listed as|briefly listed|listed", "hints at a sequel, listed as"),
         ("sources say|source says|sources said|report:|according to a report|according to reports",
          "Report: / sources say"),
     ],
     # Traps: the text is about something else than a new season.
     "negative": [
         ("episode #|episodes #|ep #|ep. #|episode review|episode recap|episode preview", "Episode 5 Review"),
+        ("#th episode|#st episode|#nd episode|#rd episode|final # episodes|final episodes|last # episodes"
+         "|final episode|last episode|new episode|new episodes", "one episode's delay, the last episodes"),
         ("review|reviews|reviewed|impressions|recap|recaps|compilation", "review, recap, recap film"),
         ("blu-ray*|bluray*|dvd|dvds|bd|box set|box sets|boxed set|box|home video|steelbook", "Blu-ray box"),
-        ("dub|dubs|dubbed|english cast|english voice cast|simuldub", "English dub cast"),
+        ("dub|dubs|dub's|dubbed|english cast|english voice cast|simuldub|english trailer|english version"
+         "|english-language", "English dub cast and trailer"),
         ("stage play|stage plays|stage musical|stage adaptation|stage show|musical|live-action|live action"
          "|drama cd|audio drama|radio drama", "stage play, live-action"),
         ("concert|concerts|orchestra|concert tour|world tour|live tour", "concert tour"),
         ("exhibit|exhibits|exhibition|exhibitions|museum|pop-up|popup|cafe|art book|artbook", "exhibition"),
         ("copies|circulation|in print|bestsell*|best-sell*|box office|gross|grosses|grossed|viewership",
          "sales and box office"),
+        ("opens at #|debuts at #|stays at #|stay at #|drops to #|falls to #|rises to #|climbs to #|ranks #"
+         "|at #|tops|record|records|million|billion|rmb|yen|admissions|earns|earned|weekend", "Film Opens at #1"),
+        ("eligible|oscar|oscars|academy award|academy awards|golden globe|golden globes|annie award*"
+         "|nominee|nominees", "awards"),
         ("merch|merchandise|figure|figures|figurine|figurines|plush|plushies|nendoroid|collab|collabs"
          "|collaboration|collaborations|apparel|collectible|collectibles|ichiban kuji", "merchandise"),
         ("video game|mobile game|smartphone game|console game|browser game|card game|rhythm game"
          "|fighting game|gacha|pc game|new game|rpg|game adaptation|gets game|gets a game|nintendo switch"
-         "|playstation|ps#|xbox|steam", "a game"),
+         "|playstation|ps#|xbox|steam|game's|dlc", "a game"),
+        ("1-shot|one-shot|short story|short stories|story collection|side story|spinoff manga|spin-off manga"
+         "|manga adaptation|novelization|bookscan|graphic novel", "print spinoffs"),
+        ("kabuki|theater show|theatre show|dinner theater|dinner show|stage production|stage adaptation",
+         "stage shows"),
+        ("tv version|re-edit|re-edited|director's cut|uncut|remaster|remastered|4k|4d|imax|screenx|dolby"
+         "|return to theaters|returns to theaters|return to japanese theaters|returns to japanese theaters"
+         "|back in theaters|theatrical re-release", "new versions and re-releases of a film"),
+        ("u.s. premiere|us premiere|north american premiere|n. american premiere|u.s. release|us release"
+         "|north american release|n. american|north america|in u.s.|in the u.s.|in europe|in india|in china"
+         "|in the uk|in korea|in taiwan|in latin america|overseas|globally|worldwide", "regional releases"),
         ("screening|screenings|re-release|rerelease|rerun|reruns|rebroadcast|re-air|re-airs", "rerun"),
         ("soundtrack|soundtracks|ost|vinyl|character song|character songs", "soundtrack"),
         ("watch order|where to watch|where to stream|how to watch|explained|ranked|guide|poll|polls"
@@ -124,6 +147,14 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("special event|fan event|stage event|live event|talk event|premiere event|anniversary event"
          "|fan meeting|convention|event cancelled|event canceled|event postponed|panel", "an event"),
     ],
+    # A streaming platform adding or streaming a title: composed with "platform_verb" (radar.rules).
+    "platform": [("crunchyroll|netflix|hulu|hidive|disney+|disney plus|prime video|amazon|youtube|bilibili"
+                  "|abema|u-next|ani-one|muse asia|adult swim|toonami|apple tv|tubi|max", "streaming platforms")],
+    "platform_verb": [("adds|add|added|to stream|streams|stream|streaming|will stream|acquires|acquired"
+                       "|licenses|licensed|lists|to add|will add", "Netflix adds X")],
+    # What makes a sentence about anime at all (print news with none of these is not ours).
+    "anime_word": [("anime|animated|animation|season|seasons|cour|film|films|movie|movies|ova|tv|television"
+                    "|theatrical", "anime, season, film")],
     # Manga / novel news: a print word followed closely by a print event.
     "print_medium": [("manga|light novel|light novels|novel|novels|webtoon|web novel", "the manga")],
     "print_event": [("end|ends|ended|ending|conclude|concludes|concluded|enters|entered|final arc"
