@@ -21,7 +21,7 @@ from typing import TextIO
 from radar.detect.installment import RANK, Found, find_installments, sequel_number
 from radar.matching import Matcher, Mention
 from radar.models import Article, Claim, Show
-from radar.normalize import Folded, fold, has_cjk
+from radar.normalize import Folded, fold, has_cjk, is_latin_word_char
 from radar.releases import Release, find_releases, is_future, release_key
 from radar.rules import RuleSet, ruleset
 
@@ -40,7 +40,7 @@ _CLAUSE = re.compile(
 )
 # A date naming a visual or a poster, not a release: 「4月ビジュアル公開」, 「今月のビジュアル」.
 _LABEL_DATE = re.compile(r"\s*(?:の)?(?:ビジュアル|pv|ポスター|イラスト|カレンダー|壁紙)")
-_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus)\b|[\s,&'\"\-:;/、・と])+")
+_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus|in|for|on|by|from|of)\b|[\s,&'\"\-:;/、・と])+")
 _Span = tuple[int, int]
 
 
@@ -130,7 +130,7 @@ class Classifier:
 
     def _scan(self, folded: Folded, mentions: list[Mention], is_title: bool, rules: RuleSet,
               pub: date | None) -> _Part:
-        low = folded.low
+        low = _unglue(folded.low, mentions)
         masks = [(m.start, m.end) for m in mentions]
         raw = rules.scan(low)
         kept = [m for m in mentions if not _passing(low, m, raw)]
@@ -205,6 +205,15 @@ class Classifier:
 _BEFORE_GAP = re.compile(
     r"(?:\s|the|a|an|hit|acclaimed|popular|anime|series|manga|tv|original|beloved|smash|[\"'])*")
 _AFTER_GAP = re.compile(r"(?:\s|'s|'|\"|の|など|manga|anime|series|tv|original)*")
+
+
+def _unglue(low: str, mentions: list[Mention]) -> str:
+    """The text to scan, with a space where a name runs into the next word ("re:zeroseason 4"): the
+    name's last letter is masked anyway, so rules see "season 4" as a word."""
+    for m in mentions:
+        if 0 < m.end < len(low) and is_latin_word_char(low[m.end - 1]) and is_latin_word_char(low[m.end]):
+            low = low[:m.end - 1] + " " + low[m.end:]
+    return low
 
 
 def _passing(low: str, m: Mention, hits: dict[str, list[_Span]]) -> bool:

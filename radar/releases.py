@@ -126,6 +126,8 @@ def _relative_season(qualifier: str, month: int, pub: date | None) -> str | None
         return None
     if qualifier in ("next", "来"):
         return _ymd(pub.year if month > pub.month else pub.year + 1, month)
+    if month == 1:  # "this winter" after February is the coming one, whose first month is next January
+        return _ymd(pub.year if pub.month <= 2 else pub.year + 1, month)
     return _ymd(pub.year if month >= pub.month - 2 else pub.year + 1, month)
 
 

@@ -145,7 +145,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
          "|award|awards|nominat*", "guides, polls, awards"),
         ("cosplay*|fan art|fanart|pachinko|pachislot|lottery|calendar", "other tie-ins"),
         ("special event|fan event|stage event|live event|talk event|premiere event|anniversary event"
-         "|fan meeting|convention|event cancelled|event canceled|event postponed|panel", "an event"),
+         "|fan meeting|convention|event cancelled|event canceled|event postponed|panel|festival|fest",
+         "an event"),
     ],
     # A streaming platform adding or streaming a title: composed with "platform_verb" (radar.rules).
     "platform": [("crunchyroll|netflix|hulu|hidive|disney+|disney plus|prime video|amazon|youtube|bilibili"
