@@ -184,6 +184,7 @@ class Classifier:
         verdict = _Verdict(in_title=part.is_title, hedged=has("hedge") or part.question)
         verdict.topical = obj or has("cancel") or has("delay")
         best_clause: _Span | None = None
+        deciding: _Span | None = None
         own = [m for m in part.mentions if m.show_id == show]
         void = {(s, e) for s, e in ranges if _void(part, _sentence_of(part, s, e), own)}
         clauses = [(s, e, c) for s, e in ranges if (s, e) not in void for c in _clauses(part, s, e)]
@@ -195,10 +196,10 @@ class Classifier:
         for s, e, (cs, ce) in clean:
             event, release = _clause_event(part, cs, ce, obj, medium, pub, scope_verb)
             if event and (verdict.event is None or PRIORITY[event] > PRIORITY[verdict.event]):
-                verdict.event, verdict.release, best_clause = event, release, (s, e)
+                verdict.event, verdict.release, best_clause, deciding = event, release, (s, e), (cs, ce)
         span = best_clause or ranges[0]
         verdict.phrase = _phrase(part.folded.text, span)
-        verdict.installment = _installment(part, ranges, best_clause, [m.group(0) for m in suffixes])
+        verdict.installment = _installment(part, ranges, deciding, [m.group(0) for m in suffixes])
         return verdict
 
 

@@ -241,6 +241,8 @@ def test_case(classifier: Classifier, case: dict) -> None:
             continue
         assert show in got, f"missed {show}"
         assert got[show].release == exp.get("release"), f"{show}: {got[show]}"
+        if "installment" in exp:
+            assert got[show].installment == exp["installment"], f"{show}: {got[show]}"
 
 
 def score(cases: list[dict], shows: list[Show]) -> dict[str, float]:
