@@ -38,6 +38,10 @@ _CLAUSE = re.compile(
     r"\s*[;|]\s*|:\s+|,\s+(?![0-9]{4}\b)|\s+[-~]\s+|\s+/\s+|[、，|]\s*"
     r"|\s+(?:and|while|whereas|but|meanwhile|plus|as well as|alongside|&)\s+"
 )
+# "X Anime …" with no sequel word names the anime of X: its first adaptation (ANN, Natalie: アニメ「X」).
+_ADAPTATION = re.compile(r"(?:'s)?['\"]? (?:tv |television )?anime(?:'s)?\b(?! (?:series|franchise))")
+_ADAPTATION_JA = re.compile(r"(?:tv)?アニメ\s*\"?$")
+_THEATRICAL = re.compile(r"\s*(?:より|から)?\s*(?:全国)?(?:公開|上映|ロードショー)|,? in (?:theaters|theatres|cinemas)")
 # A date naming a visual or a poster, not a release: 「4月ビジュアル公開」, 「今月のビジュアル」.
 _LABEL_DATE = re.compile(r"\s*(?:の)?(?:ビジュアル|pv|ポスター|イラスト|カレンダー|壁紙)")
 _FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus|in|for|on|by|from|of)\b|[\s,&'\"\-:;/、・と])+")
@@ -79,6 +83,7 @@ class _Verdict:
     phrase: str = ""
     in_title: bool = False
     installment: str | None = None
+    implied: str | None = None
 
 
 def _overlaps(s: int, e: int, spans: list[_Span]) -> bool:
@@ -179,7 +184,8 @@ class Classifier:
                     if (found := rules.sequel_suffix.match(low, m.end))]
         suffix = bool(suffixes)
         named = any(s <= f.start < e for f in part.installments for s, e in ranges)
-        obj = has("object") or suffix or named
+        sequel = has("object") or suffix or named
+        obj = sequel or has("adaptation_object")
         medium = obj or has("medium")
         verdict = _Verdict(in_title=part.is_title, hedged=has("hedge") or part.question)
         verdict.topical = obj or has("cancel") or has("delay")
@@ -200,6 +206,13 @@ class Classifier:
         span = best_clause or ranges[0]
         verdict.phrase = _phrase(part.folded.text, span)
         verdict.installment = _installment(part, ranges, deciding, [m.group(0) for m in suffixes])
+        if verdict.installment is None and not sequel and any(_ADAPTATION.match(low, m.end) or
+                                                            _ADAPTATION_JA.search(low, max(0, m.start - 8), m.start)
+                                                            for m in own if any(s <= m.start < e for s, e in ranges)):
+            verdict.implied = "new series"
+        if verdict.installment is None and deciding and any(
+                deciding[0] <= r.start < deciding[1] and _THEATRICAL.match(low, r.end) for r in part.releases):
+            verdict.implied = "film"  # 「来年2月公開」: a date that opens in theaters is a film's
         return verdict
 
 
@@ -396,7 +409,8 @@ def _combine(show: str, verdicts: list[_Verdict]) -> Claim | None:
         if best.event == "delayed" and release is None:  # "delayed; it will now open in October"
             release = next((v.release for v in confirmed if v.event == "dated" and v.release), None)
         installment = best.installment or next((v.installment for v in verdicts if v.installment), None)
-        return Claim(show, best.event or "", release, best.phrase, installment)
+        implied = None if installment else next((v.implied for v in confirmed if v.implied), None)
+        return Claim(show, best.event or "", release, best.phrase, installment, implied)
     rumours = [v for v in verdicts if v.hedged and (v.topical or v.event)]
     if rumours:
         installment = next((v.installment for v in rumours if v.installment), None)
@@ -442,8 +456,8 @@ def run_classify(lines: Iterable[str], out: TextIO, shows: Sequence[Show]) -> in
                 event: dict[str, str] = {"show": claim.show_id, "event": claim.event}
                 if claim.release:
                     event["release"] = claim.release
-                if claim.installment:
-                    event["installment"] = claim.installment
+                if claim.installment or claim.implied:
+                    event["installment"] = claim.installment or claim.implied
                 event["phrase"] = claim.phrase
                 events.append(event)
             result: dict[str, object] = {"id": item_id, "events": events}

@@ -66,6 +66,9 @@ class Claim:
     release: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
     phrase: str = ""
     installment: str | None = None  # canonical label ("season 3", "film"…), None when the text names none
+    # What the text implies when it names none: "X Anime Reveals October Debut", with no sequel word, is
+    # a first adaptation ("new series"); the status fold uses it only for a show with no open installment.
+    implied: str | None = None
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,10 @@ _EN = re.compile(
         r"\b(?P<film>(?:anime |theatrical |feature |sequel |new |original |brand-new )?"
         r"(?:film|films|movie|movies)|theatrical anime|anime film)\b",
         r"\b(?P<special>ova|ovas|oad|ona|tv special|anime special|special|specials|mini-anime|mini anime"
-        r"|anime short|short anime|bonus episode|bonus episodes)\b",
+        r"|anime short|short anime|bonus episode|bonus episodes|\d{1,3}-minute)\b",
         r"\b(?P<new>new (?:tv |television |net |original |short |light )?anime(?: series| project)?"
-        r"|(?:tv|television|net|light) anime|anime adaptation|anime project|remake|reboot|new project"
-        r"|gets? (?:an |its first |1st )?anime|tv format|(?:1st|first) (?:promo |teaser )?(?:video|trailer|teaser))\b",
+        r"|(?:net|light) anime|spin-?off (?:tv )?anime|anime adaptation|anime project|remake|reboot|new project"
+        r"|gets? (?:an? |its first |1st )?(?:tv |television |net |light )?anime|tv format|(?:1st|first) (?:promo |teaser )?(?:video|trailer|teaser))\b",
     )))
 
 _JA = re.compile(

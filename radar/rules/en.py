@@ -20,6 +20,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("film|films|movie|movies|ova|ovas|oad|tv special|television special|anime special", "film, OVA"),
         ("s#|renewed|renewal|renews|arc", "S2, renewed for, the next arc adapted"),
     ],
+    # An anime named by its medium only: an object for "Studio X Animates Y TV Anime", but no sequel.
+    "adaptation_object": [("tv anime|television anime|anime series", "Y TV Anime")],
     # An ordinal close before a season noun (at most two words between): "second TV season",
     # "new short anime project", "3rd and final season".
     "ordinal": [(_ORDINALS + "|new|next|another|final|sophomore|upcoming", "new, next, 2nd …")],

@@ -337,3 +337,20 @@ def test_cost_independent_of_watchlist_size() -> None:
     item = article({"title": "Frieren Anime's 2nd Season Premieres in January 2026",
                     "published": "2025-06-01"})
     assert Classifier(many).classify(item) == Classifier(SHOWS).classify(item)
+
+
+@pytest.mark.parametrize("title, lang, published, named, implied", [
+    ("Ishura Anime Reveals More Cast, October 3 Debut", "en", "2026-05-01", None, "new series"),
+    ("Ishura TV Anime's Teaser Reveals Spring 2027 Premiere", "en", "2026-05-01", None, "new series"),
+    ("アニメ「異修羅」は10月3日から放送", "ja", "2026-05-01", None, "new series"),
+    ("「異修羅」来年2月公開、新ビジュアルも", "ja", "2026-05-01", None, "film"),
+    ("Ishura Season 3 Anime Reveals October 3 Debut", "en", "2026-05-01", "season 3", None),
+    ("Ishura: The Dragon War Arc Reveals October 3 Debut", "en", "2026-05-01", None, None),
+])
+def test_implied_installment(classifier: Classifier, title: str, lang: str, published: str, named: str | None,
+                             implied: str | None) -> None:
+    """A text that names no installment may still imply one: "X Anime" with no sequel word is the first
+    adaptation, a date that opens in theaters is a film's; a named one always wins, a subtitle implies none."""
+    item = Article(source="t", trust="news", title=title, lang=lang, published=datetime.fromisoformat(published))
+    [claim] = classifier.classify(item)
+    assert (claim.event, claim.installment, claim.implied) == ("dated", named, implied)
