@@ -11,9 +11,10 @@ from pydantic import Field, field_validator
 from radar import PROJECT_URL
 from radar.errors import DeliveryError
 from radar.models import Event
+from radar.secret import MASK, Masker, url_tokens
 
 from . import message
-from .base import MASK, Channel, ChannelOptions, Timeout, scrub, url_secrets
+from .base import Channel, ChannelOptions, Timeout
 
 if TYPE_CHECKING:
     import apprise
@@ -44,12 +45,31 @@ def _supported(scheme: str) -> bool:
 
 
 def _instantiate(url: str) -> tuple[apprise.NotifyBase | None, str]:
-    """The Apprise plugin for `url` (or None) and Apprise's own complaint, every URL part masked."""
+    """The Apprise plugin for `url` (or None) and Apprise's own complaint, every URL part masked.
+
+    Apprise decides: besides its own schemes it reads services' native URLs
+    (`https://discord.com/api/webhooks/…`, `https://ntfy.sh/topic`, `https://hooks.slack.com/…`).
+    """
     import apprise
 
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         plugin = apprise.Apprise.instantiate(url, asset=_asset(), suppress_exceptions=True)
-    return plugin, scrub(" ".join(captured.getvalue().split()), url_secrets(url))
+    return plugin, Masker(url_tokens(url)).mask(" ".join(captured.getvalue().split()))
+
+
+def _private_values(plugin: apprise.NotifyBase) -> list[str]:
+    """The values of the tokens the plugin itself declares private (what `url(privacy=True)` hides)."""
+    found: list[str] = []
+    for name, spec in {**plugin.template_tokens, **plugin.template_args}.items():
+        if not spec.get("private"):
+            continue
+        value = getattr(plugin, name, None)
+        if value is None and spec.get("map_to"):
+            value = getattr(plugin, spec["map_to"], None)
+        for item in value if isinstance(value, (list, tuple, set)) else (value,):
+            if isinstance(item, str):
+                found.append(item)
+    return found
 
 
 class AppriseChannel(Channel, kind="apprise"):
@@ -69,23 +89,27 @@ class AppriseChannel(Channel, kind="apprise"):
             scheme = _scheme(value)
             if not scheme:
                 raise ValueError("is not an Apprise URL: expected scheme://… such as discord:// or mailto://")
+            plugin, complaint = _instantiate(value)
+            if plugin is not None:
+                return value
+            if scheme in ("http", "https"):
+                raise ValueError(f"Apprise does not recognise this {scheme}:// URL as a service's; for your own "
+                                 'endpoint use kind = "webhook" (or Apprise\'s json:// form)')
             if not _supported(scheme):
                 raise ValueError(f"URL scheme '{scheme}://' isn't supported by Apprise "
                                  "(see https://github.com/caronc/apprise/wiki for the list)")
-            plugin, complaint = _instantiate(value)
-            if plugin is None:
-                raise ValueError(f"Apprise cannot use this {scheme}:// URL"
-                                 + (f": {complaint}" if complaint else "; check its form"))
-            return value
+            raise ValueError(f"Apprise cannot use this {scheme}:// URL"
+                             + (f": {complaint}" if complaint else "; check its form"))
 
     secret_fields = ("url",)
     options: Options
 
     def __init__(self, name: str, options: Options) -> None:  # type: ignore[override]
         super().__init__(name, options)
-        private = self._plugin().url(privacy=True)
-        self._private_url = private.split("?", 1)[0]
-        self._secrets = url_secrets(options.url, public=private)
+        plugin = self._plugin()
+        self._private_url = plugin.url(privacy=True).split("?", 1)[0]
+        self._secrets = Masker([options.url, *_private_values(plugin)])
+        self._secrets.add_url(options.url)
 
     def _plugin(self) -> apprise.NotifyBase:
         """A fresh Apprise plugin for the URL (no state carried between sends), with our timeout."""
@@ -99,6 +123,10 @@ class AppriseChannel(Channel, kind="apprise"):
     def describe(self) -> str:
         return self._private_url
 
+    def secrets(self) -> Masker:
+        """The whole URL, the tokens Apprise's plugin declares private, and any URL password."""
+        return self._secrets
+
     def mask_option(self, key: str, value: object) -> str:
         return self._private_url if key == "url" else MASK
 
@@ -109,6 +137,7 @@ class AppriseChannel(Channel, kind="apprise"):
         markdown = self.options.format == "markdown"
         notifier = apprise.Apprise(asset=_asset())
         notifier.add(self._plugin())
+        result: Any = False
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             try:
                 result = notifier.notify(
@@ -116,7 +145,7 @@ class AppriseChannel(Channel, kind="apprise"):
                     title=rendered.title,
                     body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT,
                 )
-            except Exception as exc:  # a plugin bug must not take the delivery loop down
+            except Exception as exc:  # noqa: BLE001 - a plugin bug must not take the delivery loop down
                 log.debug("apprise raised %s", type(exc).__name__)
                 result, crash = False, f"Apprise raised {type(exc).__name__}"
             else:
@@ -129,7 +158,7 @@ class AppriseChannel(Channel, kind="apprise"):
         """Apprise's warnings, one line, secrets masked; a generic reason when it said nothing."""
         lines = [" ".join(line.split()) for line in logs.splitlines() if line.strip()]
         reason = "; ".join(dict.fromkeys(lines)) or "Apprise reported a failure without details"
-        reason = scrub(reason, self._secrets)
+        reason = self._secrets.mask(reason)
         if len(reason) > _MAX_REASON:
             reason = reason[: _MAX_REASON - 1] + "…"
         return f"{reason} ({self._private_url})"

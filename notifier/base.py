@@ -7,15 +7,16 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
 from radar.models import Event
+from radar.secret import MASK, Masker, url_secrets, url_tokens
 
 log = logging.getLogger(__name__)
 
-MASK = "****"
+__all__ = ["MASK", "Channel", "ChannelOptions", "Timeout", "scrub", "short_url", "url_secrets", "url_tokens"]
 
 
 class ChannelOptions(BaseModel):
@@ -86,6 +87,22 @@ class Channel(ABC):
         """One line naming the target, secrets masked."""
         return self.kind
 
+    def secrets(self) -> Masker:
+        """The declared secrets of the options: each of `secret_fields` (whole), any URL's password,
+        and a secret URL's path and query as one string. Kinds that know more declare more."""
+        masker = Masker()
+        for key in self.secret_fields:
+            value = getattr(self.options, key, None)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if not isinstance(value, str):
+                continue
+            masker.add(value)
+            masker.add_url(value)
+            if "://" in value:
+                masker.add("/" + value.split("://", 1)[1].partition("/")[2])
+        return masker
+
     def redacted_options(self) -> dict[str, object]:
         """The options as a dict with every secret field replaced by a mask (for `config show`)."""
         data = self.options.model_dump()
@@ -112,42 +129,6 @@ def short_url(url: str) -> str:
     return f"{parts.scheme}://{host}/…" if hidden else f"{parts.scheme}://{host}"
 
 
-_VALUE_SPLIT = re.compile(r"[/,;\s]+")
-
-
-def url_tokens(url: str) -> set[str]:
-    """The values a URL carries: user, password, host, port, path segments and query values (not keys)."""
-    try:
-        parts = urlsplit(url.strip())
-        port = str(parts.port or "")
-    except ValueError:  # a malformed port: fall back to every run of word characters
-        return set(re.findall(r"[^/:@?&=#\s]+", url.split("://", 1)[-1]))
-    values = [parts.username or "", parts.password or "", parts.hostname or "", port]
-    values += parts.path.split("/")
-    values += [pair.partition("=")[2] for pair in parts.query.split("&")]
-    values.append(parts.fragment)
-    tokens: set[str] = set()
-    for value in values:
-        for text in {value, unquote(value)}:
-            tokens.update(t for t in _VALUE_SPLIT.split(text) if t)
-    return tokens
-
-
-def url_secrets(url: str, public: str = "") -> set[str]:
-    """What to mask in text about `url`: its password and each value (4+ chars) absent from `public`."""
-    parts = urlsplit(url.strip()) if "://" in url else None
-    shown = url_tokens(public) if public else set()
-    found = {t for t in url_tokens(url) - shown if len(t) >= 4}
-    if parts is not None and parts.password:
-        found |= {parts.password, unquote(parts.password)}
-    return found
-
-
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace each secret in `text` with a mask; short ones only where they stand alone."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        if len(secret) >= 6:
-            text = text.replace(secret, MASK)
-        else:
-            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
-    return text
+    """`text` with each of `secrets` masked (radar.secret.Masker's rules: short ones only standing alone)."""
+    return Masker(secrets).mask(text)

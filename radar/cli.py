@@ -346,17 +346,6 @@ def _error(text: str) -> None:
     print(f"renewal-radar: {text}", file=sys.stderr)
 
 
-class _RedactFilter(logging.Filter):
-    def __init__(self, config: Config) -> None:
-        super().__init__()
-        self.config = config
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.config.redact(record.getMessage())
-        record.args = ()
-        return True
-
-
 def _setup_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -365,8 +354,9 @@ def _setup_logging(verbosity: int) -> None:
 
 
 def _redact_logs(config: Config) -> None:
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_RedactFilter(config))
+    from radar.secret import mask_logs
+
+    mask_logs(config.masker)
 
 
 if __name__ == "__main__":

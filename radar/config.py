@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from radar.duration import parse_duration, parse_fraction
 from radar.errors import ConfigError
 from radar.models import CONFIRMED_EVENTS, Show, Source
+from radar.secret import Masker
 
 RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE = "radar.toml", "sources.toml", "watchlist.toml"
 CONFIG_FILES = (RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE)
 REQUIRED_FILES = (SOURCES_FILE, WATCHLIST_FILE)  # radar.toml may be left out: every setting has a default
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-REDACTED = "****"
 
 
 class _Strict(BaseModel):
@@ -162,15 +162,15 @@ class NotifierSpec:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything in a config directory, validated, with ${VAR}s substituted."""
+    """Everything in a config directory, validated, with ${VAR}s substituted; `masker` holds the
+    declared secrets (secret options, Apprise URLs' private parts, URL passwords), nothing else."""
 
     directory: Path
     radar: RadarFile
     sources: tuple[Source, ...]
     shows: tuple[Show, ...]
     notifiers: tuple[NotifierSpec, ...]
-    secrets: frozenset[str] = field(default_factory=frozenset)
-    substituted: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (file, key path)
+    masker: Masker = field(default_factory=Masker)
 
     @property
     def store_url(self) -> str:
@@ -181,10 +181,8 @@ class Config:
         return f"sqlite:///{path if path.is_absolute() else self.directory / path}"
 
     def redact(self, text: str) -> str:
-        """The text with every secret value replaced by ****."""
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
-        return text
+        """The text with every declared secret replaced by ****."""
+        return self.masker.mask(text)
 
     def show_by_id(self) -> dict[str, Show]:
         return {show.id: show for show in self.shows}
@@ -203,23 +201,23 @@ def load_config(directory: Path, env: dict[str, str] | None = None) -> Config:
         raise ConfigError(str(directory), None, "config directory not found",
                           "run `renewal-radar init DIR` or pass --config DIR")
     _check_files(directory)
-    secrets: set[str] = set()
-    substituted: set[tuple[str, str]] = set()
-    raw = {name: _substitute(_read_toml(directory / name), directory / name, env, secrets, substituted, "")
-           for name in (RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE)}
+    raw = {name: _substitute(_read_toml(directory / name), directory / name, env, "")
+           for name in CONFIG_FILES}
     radar = _validate(RadarFile, raw[RADAR_FILE], directory / RADAR_FILE)
     watchlist = _validate(WatchlistFile, raw[WATCHLIST_FILE], directory / WATCHLIST_FILE)
     sources_file = _validate(SourcesFile, raw[SOURCES_FILE], directory / SOURCES_FILE)
     shows = _shows(watchlist, directory / WATCHLIST_FILE)
     sources = _sources(sources_file, {s.id for s in shows}, directory / SOURCES_FILE)
-    notifiers = _notifiers(radar, {s.id for s in shows}, directory / RADAR_FILE, secrets)
-    return Config(directory, radar, sources, shows, notifiers, frozenset(s for s in secrets if s),
-                  frozenset(substituted))
+    masker = Masker()
+    notifiers = _notifiers(radar, {s.id for s in shows}, directory / RADAR_FILE, masker)
+    for url in (radar.store.url, *(source.url for source in sources)):
+        masker.add_url(url)
+    return Config(directory, radar, sources, shows, notifiers, masker)
 
 
 def load_watchlist(path: Path) -> tuple[Show, ...]:
     """Just the shows of one watchlist file (used by `classify --watchlist`)."""
-    data = _substitute(_read_toml(path, required=True), path, dict(os.environ), set(), set(), "")
+    data = _substitute(_read_toml(path, required=True), path, dict(os.environ), "")
     return _shows(_validate(WatchlistFile, data, path), path)
 
 
@@ -252,14 +250,12 @@ def _read_toml(path: Path, required: bool = False) -> dict[str, Any]:
         raise ConfigError(str(path), None, f"cannot be read: {exc.strerror}") from None
 
 
-def _substitute(value: Any, path: Path, env: dict[str, str], secrets: set[str],
-                substituted: set[tuple[str, str]], key: str) -> Any:
-    """Replace ${VAR} in every string; remember the values, they are secrets."""
+def _substitute(value: Any, path: Path, env: dict[str, str], key: str) -> Any:
+    """Replace ${VAR} in every string (a value is secret by where it goes, not by coming from ${VAR})."""
     if isinstance(value, dict):
-        return {k: _substitute(v, path, env, secrets, substituted, f"{key}.{k}" if key else k)
-                for k, v in value.items()}
+        return {k: _substitute(v, path, env, f"{key}.{k}" if key else k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, path, env, secrets, substituted, f"{key}[{i}]") for i, v in enumerate(value)]
+        return [_substitute(v, path, env, f"{key}[{i}]") for i, v in enumerate(value)]
     if not isinstance(value, str) or "${" not in value:
         return value
 
@@ -268,10 +264,8 @@ def _substitute(value: Any, path: Path, env: dict[str, str], secrets: set[str],
         if name not in env:
             raise ConfigError(str(path), key, f"environment variable {name} is not set",
                               f"export {name}=... before running, or remove ${{{name}}}")
-        secrets.add(env[name])
         return env[name]
 
-    substituted.add((path.name, key))
     return _VAR.sub(lookup, value)
 
 
@@ -349,7 +343,7 @@ def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path) -> tuple
     return tuple(sources)
 
 
-def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, secrets: set[str]) -> tuple[NotifierSpec, ...]:
+def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, masker: Masker) -> tuple[NotifierSpec, ...]:
     from notifier.base import Channel
 
     seen: set[str] = set()
@@ -362,10 +356,7 @@ def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, secrets: set[st
             if show not in show_ids:
                 raise ConfigError(str(path), f"{where}.shows", f"no show with id {show!r} in the watchlist",
                                   "fix the id or remove it")
-        for secret_field in channel.secret_fields:
-            value = (entry.model_extra or {}).get(secret_field)
-            if isinstance(value, str) and value:
-                secrets.add(value)
+        masker.update(channel(entry.name, options).secrets())
         specs.append(NotifierSpec(entry.name, entry.kind, tuple(entry.events), tuple(entry.shows),
                                   options, tuple(channel.secret_fields)))
     return tuple(specs)

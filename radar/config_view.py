@@ -1,12 +1,13 @@
-"""`config show`: the effective config as TOML, every secret replaced by ****."""
+"""`config show`: the effective config as TOML, each declared secret masked as its kind prints it."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from radar.config import REDACTED, Config
+from radar.config import Config
 from radar.duration import format_duration
+from radar.secret import mask_url
 
 
 def _value(value: Any) -> str:
@@ -20,10 +21,13 @@ def _value(value: Any) -> str:
 
 
 def render_config(config: Config) -> str:
-    """The three files as loaded, durations spelled out, secrets and ${VAR} values masked."""
+    """The three files as loaded, durations spelled out; secret options masked by their channel, URL
+    passwords by ****, every other value (a ${VAR} one too) as it is."""
+    from notifier.base import Channel
+
     radar = config.radar
     lines = [f"# {config.directory}/radar.toml", "[store]"]
-    lines.append(f"url = {_value(_mask_url(config.store_url))}")
+    lines.append(f"url = {_value(mask_url(config.store_url))}")
     lines += ["", "[alerts]", f"on_baseline = {_value(radar.alerts.on_baseline)}",
               f"rumors = {_value(radar.alerts.rumors)}", "", "[schedule]",
               f"interval = {_value(format_duration(radar.schedule.interval))}",
@@ -33,16 +37,17 @@ def render_config(config: Config) -> str:
               "[delivery]"]
     for key in ("retry_backoff", "max_backoff", "give_up_after"):
         lines.append(f"{key} = {_value(format_duration(getattr(radar.delivery, key)))}")
-    for index, spec in enumerate(config.notifiers):
+    for spec in config.notifiers:
         lines += ["", "[[notifier]]", f"name = {_value(spec.name)}", f"kind = {_value(spec.kind)}",
                   f"events = {_value(spec.events)}", f"shows = {_value(spec.shows)}"]
-        for key, value in spec.options.model_dump(exclude_none=True).items():
-            secret = key in spec.secret_fields or ("radar.toml", f"notifier[{index}].{key}") in config.substituted
-            lines.append(f"{key} = {_value(REDACTED if secret else value)}")
+        shown = Channel.registry[spec.kind](spec.name, spec.options).redacted_options()
+        for key in spec.options.model_dump(exclude_none=True):
+            value = shown[key]
+            lines.append(f"{key} = {_value(mask_url(value) if isinstance(value, str) else value)}")
     lines += ["", f"# {config.directory}/sources.toml"]
     for source in config.sources:
         lines += ["[[source]]", f"name = {_value(source.name)}", f"kind = {_value(source.kind)}",
-                  f"url = {_value(source.url)}", f"trust = {_value(source.trust)}"]
+                  f"url = {_value(mask_url(source.url))}", f"trust = {_value(source.trust)}"]
         if source.interval:
             lines.append(f"interval = {_value(format_duration(source.interval))}")
         if source.show:
@@ -53,10 +58,3 @@ def render_config(config: Config) -> str:
         lines += ["[[show]]", f"id = {_value(show.id)}", f"title = {_value(show.title)}",
                   f"aliases = {_value(show.aliases)}", ""]
     return config.redact("\n".join(lines))
-
-
-def _mask_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://{REDACTED}@{rest.rsplit('@', 1)[1]}"
-    return url

@@ -32,6 +32,7 @@ from radar.errors import RadarError
 from radar.launch import settled
 from radar.lock import StoreLock, lock_path
 from radar.models import FetchResult, Source
+from radar.secret import mask_logs
 from radar.store import Store
 
 log = logging.getLogger(__name__)
@@ -310,6 +311,7 @@ class Daemon:
         except RadarError as exc:
             log.error("config reload failed, keeping the running config: %s", exc)
             return
+        mask_logs(config.masker)  # the new config's secrets, from the next line logged
         self._configure(config)  # crawls in flight finish on their old runner
         now = time.time()
         self.due = {s.name: self.due.get(s.name, now) for s in config.sources}

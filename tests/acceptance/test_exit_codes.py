@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import REPO
 from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 
+REPO = Path(__file__).resolve().parents[2]
 ENTRY_POINTS = {
     "python -m radar.cli": [sys.executable, "-m", "radar.cli"],
     "console script": [sys.executable, "-c", "import sys, radar.launch; sys.exit(radar.launch.main())"],
