@@ -44,7 +44,7 @@ _ADAPTATION_JA = re.compile(r"(?:tv)?アニメ\s*\"?$")
 _THEATRICAL = re.compile(r"\s*(?:より|から)?\s*(?:全国)?(?:公開|上映|ロードショー)|,? in (?:theaters|theatres|cinemas)")
 # A date naming a visual or a poster, not a release: 「4月ビジュアル公開」, 「今月のビジュアル」.
 _LABEL_DATE = re.compile(r"\s*(?:の)?(?:ビジュアル|pv|ポスター|イラスト|カレンダー|壁紙)")
-_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus|in|for|on|by|from|of)\b|[\s,&'\"\-:;/、・と])+")
+_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus|in|for|on|by|from|of)\b|[\s,&'\"\-:;/、・とにへはも])+")
 _Span = tuple[int, int]
 
 
@@ -203,6 +203,9 @@ class Classifier:
             event, release = _clause_event(part, cs, ce, obj, medium, pub, scope_verb)
             if event and (verdict.event is None or PRIORITY[event] > PRIORITY[verdict.event]):
                 verdict.event, verdict.release, best_clause, deciding = event, release, (s, e), (cs, ce)
+        if verdict.event == "delayed" and verdict.release is None:  # 「放送を延期、2027年春に」
+            verdict.release = next((r for _, _, c in clean if (r := _clause_event(
+                part, *c, obj, medium, pub, True)[1])), None)
         span = best_clause or ranges[0]
         verdict.phrase = _phrase(part.folded.text, span)
         verdict.installment = _installment(part, ranges, deciding, [m.group(0) for m in suffixes])
@@ -339,7 +342,8 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
         later = [r.value for r in rels if is_future(r.value, pub)]
         return "delayed", max(later, key=release_key) if later else None
     now = part.has("premiere_now", s, e) or (part.has("now_word", s, e) and part.has("premiere_verb", s, e))
-    if (part.is_title or obj) and now:
+    later = [r for r in rels if not r.today and pub and r.value > pub.isoformat()]
+    if (part.is_title or obj) and now and not later:  # 「いよいよ明日公開」: tomorrow is a date, not a premiere
         today = next((r.value for r in rels if r.today), None)
         return "premiered", today or (pub.isoformat() if pub else None)
     if (part.is_title or obj) and part.has("premiere_past", s, e):

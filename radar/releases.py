@@ -38,6 +38,7 @@ _MEDIUM = r"(?:(?:tv|anime|theatrical|japanese|world|television) )?"
 # Most specific forms first: at one position the first alternative that matches wins.
 _DATE = re.compile(
     rf"\b(?P<iy>{_Y})[-/.](?P<im>\d{{1,2}})(?:[-/.](?P<id>\d{{1,2}}))?\b"
+    r"|(?<![0-9])(?P<jy2>[2-4][0-9])\s*年\s*(?P<jm2>\d{1,2})\s*月(?:\s*(?P<jd2>\d{1,2})\s*日)?"
     rf"|(?P<jy>{_Y})\s*年\s*(?:(?P<jm>\d{{1,2}})\s*月(?:\s*(?P<jd>\d{{1,2}})\s*日)?(?!号)|(?P<js>[春夏秋冬]))?"
     rf"|(?<![0-9年])(?P<nm>\d{{1,2}})\s*月(?:\s*(?P<nd>\d{{1,2}})\s*日)?(?![号間])"
     r"|(?P<jrel>来年|今年|再来年)\s*(?:の\s*)?(?:(?P<jrs>[春夏秋冬])|(?P<jrm>\d{1,2})\s*月(?:\s*(?P<jrd>\d{1,2})\s*日)?)?"
@@ -53,9 +54,9 @@ _DATE = re.compile(
     rf"|\b(?P<rs2>{_SEASON})\s+(?=line-?up|anime|season|premiere|debut|release|schedule|slate|broadcast)"
     r"|\b(?P<rel>later this year|earlier this year|this year|next year|this month|next month)\b"
     rf"|{_BEFORE}(?P<bm>{_FULL})\b"
-    rf"|\b(?!may\b)(?P<bm2>{_FULL})\s+(?={_MEDIUM}(?:premiere|debut|release|launch|broadcast|opening|airing))"
+    rf"|\b(?!may\b)(?P<bm2>{_FULL})\s+(?={_MEDIUM}(?:premiere|debut|release|launch|broadcast|opening|airing|delay))"
     rf"|{_BEFORE}(?P<cy>{_Y})\b"
-    rf"|\b(?P<cy2>{_Y})\s+(?={_MEDIUM}(?:premiere|debut|release|launch|broadcast|return|opening|airing))"
+    rf"|\b(?P<cy2>{_Y})\s+(?={_MEDIUM}(?:premiere|debut|release|launch|broadcast|return|opening|airing|delay))"
     r"|\b(?P<today>today|tonight|this evening)\b|\b(?P<tmr>tomorrow)\b"
 )
 
@@ -136,6 +137,8 @@ def _resolve(g: dict[str, str | None], pub: date | None) -> tuple[str | None, bo
     num = lambda k: int(g[k]) if g.get(k) else 0  # noqa: E731
     if g["iy"]:
         return _ymd(num("iy"), num("im"), num("id")), False
+    if g["jy2"]:  # 「27年1月より」: a two-digit year with its month
+        return _ymd(2000 + num("jy2"), num("jm2"), num("jd2")), False
     if g["jy"]:
         if g["js"]:
             return _ymd(num("jy"), _SEASONS[g["js"]]), False
