@@ -21,6 +21,21 @@ log = logging.getLogger(__name__)
 
 
 MAX_SOURCES_IN_STATUS = 30  # beyond this, `status` summarises the sources and `sources` lists them
+CLASSIFY_HELP = """\
+Offline: read one JSON object per line on stdin, write one JSON line per input line on stdout.
+No network, no store, no config directory: only the shows of --watchlist.
+
+input:   {"id": "a1", "title": "...", "summary": "...", "published": "2026-10-30T09:00:00+00:00",
+          "source_trust": "official|news|community", "lang": "en|ja"}
+         (only title is needed; source_trust defaults to news)
+output:  {"id": "a1", "events": [{"show": "akudama-drive", "event": "announced",
+          "release": "2027-04", "installment": "season 2", "phrase": "..."}]}
+         event: announced, dated, delayed, premiered, cancelled or rumor; release (YYYY, YYYY-MM or
+         YYYY-MM-DD) and installment (a canonical label) only when the text names them.
+         A line that cannot be read: {"id": ..., "error": "line N: ..."}.
+
+example: echo '{"id": "1", "title": "Akudama Drive Season 2 Announced"}' |
+           renewal-radar classify --watchlist config/watchlist.toml"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,8 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="the events of one show, newest first")
     history.add_argument("show")
     history.add_argument("--json", action="store_true")
-    classify = sub.add_parser("classify", help="offline: classify JSON lines from stdin")
-    classify.add_argument("--watchlist", required=True, metavar="FILE")
+    classify = sub.add_parser("classify", help="offline: classify JSON lines from stdin",
+                              description=CLASSIFY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    classify.add_argument("--watchlist", required=True, metavar="FILE",
+                          help="a watchlist.toml: the shows an article may be about")
     deliveries = sub.add_parser("deliveries", help="alerts not yet delivered or given up")
     deliveries.add_argument("action", nargs="?", choices=["retry"], help="retry: send the failed ones again")
     deliveries.add_argument("--json", action="store_true")
