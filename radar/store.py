@@ -6,13 +6,14 @@ in one transaction, so a crash loses nothing and repeats nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, bindparam, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
@@ -21,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from radar.errors import StoreError
 from radar.models import Article, Event, Evidence, FetchResult, Validators
 from radar.schema import articles, evidence, events, metadata, outbox, show_status, source_state
+from radar.secret import mask_url
 from radar.status import ShowState
 
 log = logging.getLogger(__name__)
@@ -196,19 +198,55 @@ def _add_new_columns(engine: Engine) -> None:
                     log.info("store: added column %s.%s", table.name, column.name)
 
 
+BUSY_TIMEOUT = 5.0  # seconds a SQLite write waits for another writer's lock before the store is "busy"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _store_error(exc: SQLAlchemyError, url: str) -> StoreError:
+    """One line for a failed store operation; a lock held past the busy timeout says so."""
+    cause = getattr(exc, "orig", None) or exc
+    detail = (str(cause).splitlines() or [""])[0]
+    if "locked" in detail or "busy" in detail:
+        return StoreError(f"the store {mask_url(url)} is busy: another process has held its write lock for "
+                          f"over {BUSY_TIMEOUT:g} s ({detail}); try again when it is done")
+    return StoreError(f"the store {mask_url(url)} failed: {type(cause).__name__}: {detail}")
+
+
+def _guarded(method: _F) -> _F:
+    """The method with any SQLAlchemyError raised as a StoreError."""
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise _store_error(exc, self.url) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def _store_errors(cls: type[Store]) -> type[Store]:
+    """Every public method of the Store raises StoreError, never a raw SQLAlchemyError."""
+    for name, member in list(vars(cls).items()):
+        if callable(member) and not name.startswith("_") and name not in ("close", "transaction"):
+            setattr(cls, name, _guarded(member))
+    return cls
+
+
+@_store_errors
 class Store:
-    """Access to the state database."""
+    """Access to the state database; every operation raises StoreError when the database fails."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         try:
-            self.engine: Engine = create_engine(url, future=True)
-            if url.startswith("sqlite"):
+            sqlite = url.startswith("sqlite")
+            self.engine: Engine = create_engine(url, future=True,
+                                                connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
+            if sqlite:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
             _add_new_columns(self.engine)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the store {_safe_url(url)}: {exc.__class__.__name__}: "
+            raise StoreError(f"cannot open the store {mask_url(url)}: {exc.__class__.__name__}: "
                              f"{str(exc).splitlines()[0]}") from None
 
     def close(self) -> None:
@@ -216,9 +254,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Batch]:
-        """One atomic unit of writes."""
-        with self.engine.begin() as conn:
-            yield Batch(conn)
+        """One atomic unit of writes; a failure of the database (a busy lock too) is a StoreError."""
+        try:
+            with self.engine.begin() as conn:
+                yield Batch(conn)
+        except SQLAlchemyError as exc:
+            raise _store_error(exc, self.url) from None
 
     def validators(self, names: Iterable[str] | None = None) -> dict[str, Validators]:
         """ETag / Last-Modified and the entries seen, per source (of `names`, else every source)."""
@@ -308,16 +349,8 @@ class Store:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")  # first: the other pragmas may wait too
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def _safe_url(url: str) -> str:
-    """A store URL without its password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://****@{rest.rsplit('@', 1)[1]}"
-    return url

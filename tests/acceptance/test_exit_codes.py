@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,24 @@ def test_config_check_refuses_a_config_dir_without_its_watchlist(cli):
     (cli.config / "watchlist.tml").unlink()
     proc = cli("config", "check", check=False)
     assert proc.returncode == 2 and "watchlist.toml: file not found (run `renewal-radar init DIR`" in proc.stderr
+
+
+def test_a_store_another_writer_keeps_locked_is_one_clear_line_and_exit_3(cli, site):
+    """A held write lock (another connection inside BEGIN IMMEDIATE): `check` waits the busy timeout,
+    then says the store is busy, in one line, with the store's exit code."""
+    _one_feed(cli, site)
+    site.put("/news.xml", rss(OPM_DATED))
+    site.put("/news-two.xml", rss())
+    cli("check")  # the store and its tables exist
+    site.put("/news-two.xml", rss(OPM_DATED))  # something new to write
+    holder = sqlite3.connect(cli.config / "radar.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        proc = cli("check", check=False)
+    finally:
+        holder.close()
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].startswith("renewal-radar: store error: the store sqlite:///") and "is busy" in lines[0]
+    assert cli("check", check=False).returncode == 0  # the lock is gone: the same check goes through
