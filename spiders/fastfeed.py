@@ -28,7 +28,8 @@ from datetime import datetime, timedelta, timezone
 from lxml import etree
 
 from radar.models import Article, Source
-from spiders.base import header, text_of
+from spiders.base import SUMMARY_MAX, TITLE_MAX, header, readable
+from spiders.encoding import pi_encoding
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +91,9 @@ _HARMLESS = {"category", "dc:subject", "author", "dc:creator", "name", "email", 
 _KEY_STEMS = {"title", "summary", "rights", "subtitle", "author", "publisher", "published", "updated",
               "created", "expired", "validity", "content", "link", "id"}
 
-_XML_ENCODING = re.compile(rb"^<\?.*encoding=['\"](.*?)['\"].*\?>")  # feedparser's, quirks included
-_XMLNS = re.compile(rb"""xmlns(?::([^\s=>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# a namespace declaration (a prefix is an NCName: no colon; lxml refuses a QName with two). Linear: no
+# run can extend into the next "xmlns", and the runs around "=" do not give back what they took
+_XMLNS = re.compile(rb"""xmlns(?::([^\s=>:]+))?\s*+=\s*+(?:"([^"]*)"|'([^']*)')""")
 _ASCII_SUPERSETS = {"ascii", "utf-8", "iso8859-1", "iso8859-2", "iso8859-15", "cp1252"}
 _CHARDET = bool(importlib.util.find_spec("cchardet") or importlib.util.find_spec("chardet"))
 _CP1252 = {c: bytes([c]).decode("cp1252") for c in range(128, 160) if c not in (129, 141, 143, 144, 157)}
@@ -103,7 +105,7 @@ _LOOKS_HTML = re.compile(r"</\w+>|&#?\w+;")  # without one, feedparser keeps RSS
 # (tokens are told apart by their first two characters: atomic groups, so that a miss cannot backtrack)
 _HTML_OK = re.compile(r"""(?>[^<&]+|<(?=\s)|<\Z|<!--(?:(?!--).)*-->|</[a-zA-Z][a-zA-Z0-9]*\s*>
     |<[a-zA-Z][a-zA-Z0-9]*
-        (?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>=`]+))?)*\s*/?>
+        (?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>=`]+))?)*+\s*/?>
     |&[a-zA-Z][a-zA-Z0-9]*;|&\#(?:[0-9]+|[xX][0-9a-fA-F]+);|&(?![a-zA-Z#]))*+""", re.X | re.S)
 _HTML_REWRITTEN = re.compile(r"</(?:area|base|basefont|br|col|command|embed|frame|hr|img|input|isindex"
                              r"|keygen|link|meta|param|source|track|wbr)\b|<(?:script|style)\s*/>", re.I)
@@ -210,8 +212,8 @@ def _check_encoding(body: bytes, content_type: str | None) -> bool:
     bom = "utf-8" if body.startswith(codecs.BOM_UTF8) else ""
     data = body[3:] if bom else body
     ascii_only = data.isascii()
-    found = _XML_ENCODING.match(data)
-    declared = found.group(1).decode("ascii", "replace").lower() if found else ""
+    found = pi_encoding(data)  # feedparser's pattern, quirks included, in linear time
+    declared = found.decode("ascii", "replace").lower() if found is not None else ""
     if "\ufffd" in declared:
         raise Doubt("non-ASCII encoding name")
     mime, *params = (content_type or "").split(";")
@@ -360,7 +362,8 @@ def _text(el: etree._Element, atom: bool, default: str) -> tuple[str, bool]:
             not _HTML_OK.fullmatch(value) or _HTML_REWRITTEN.search(value)
             or any(ref not in _ENTITIES for ref in _ENTITY.findall(value))):
         raise Doubt("markup that feedparser rewrites")
-    if not value.isascii() and any(not tag.isascii() for tag in _ANY_TAG.findall(value)):
+    tags = value[:value.rfind(">") + 1]  # past the last ">" no tag ends (and each "<" would scan to the end)
+    if not value.isascii() and any(not tag.isascii() for tag in _ANY_TAG.findall(tags)):
         raise Doubt("non-ASCII inside tags, which feedparser may rewrite")
     return _finish(value), True
 
@@ -406,12 +409,12 @@ def _article(source: Source, item: etree._Element, base: str, name: _Names, atom
                     continue
                 if not name.generic(sub):
                     raise Doubt(f"<{sub_name}> in an item")
-    title = " ".join((text_of(title, 1000) if html_title else title).split())
+    title = readable(source.name, "title", title, TITLE_MAX, html_title)
     link = urllib.parse.urljoin(url, link) if link else ""
     if not title and not link:
         return None
     return Article(source=source.name, trust=source.trust, title=title, url=link,
-                   summary=text_of(summary or content or ""), published=published or updated,
+                   summary=readable(source.name, "summary", summary or content or "", SUMMARY_MAX, True), published=published or updated,
                    guid=guid or None, show_hint=source.show, lang=lang)
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from radar.errors import ParseError
 from radar.models import Article, Source
-from spiders.base import SourceKind, as_utc, header, text_of
+from spiders.base import SUMMARY_MAX, TITLE_MAX, SourceKind, as_utc, header, readable, text_of
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -97,18 +97,20 @@ def _base_url(page: Selector, url: str) -> str:
     return urljoin(url, href.strip()) if href else url
 
 
-def _text(node: Selector, css: str | None, limit: int, *, first: bool = False) -> str:
-    """The text of every match of `css` in `node` (only the first non-blank one if `first`)."""
+def _text(node: Selector, css: str | None, limit: int, *, first: bool = False, source: str = "",
+          what: str = "") -> str:
+    """The text of every match of `css` in `node` (only the first non-blank one if `first`); a cut of
+    a named field (`what`) is logged once per source."""
     if not css:
         return ""
     texts = [t for t in (text_of(v, limit) for v in node.css(css).getall()) if t]
     if first:
         return texts[0] if texts else ""
-    return text_of(" ".join(texts), limit)
+    return readable(source, what, " ".join(texts), limit, False) if what else text_of(" ".join(texts), limit)
 
 
 def _article(source: Source, opts: HtmlOptions, node: Selector, base: str) -> Article | None:
-    title = _text(node, opts.title, 1000)
+    title = _text(node, opts.title, TITLE_MAX, source=source.name, what="title")
     if not title:
         return None
     href = (node.css(opts.link).get() or "").strip()
@@ -117,7 +119,7 @@ def _article(source: Source, opts: HtmlOptions, node: Selector, base: str) -> Ar
         trust=source.trust,
         title=title,
         url=urljoin(base, href) if href else "",
-        summary=_text(node, opts.summary, 2000),
+        summary=_text(node, opts.summary, SUMMARY_MAX, source=source.name, what="summary"),
         published=parse_date(_text(node, opts.date, 200, first=True)),
         guid=None,
         show_hint=source.show,

@@ -1,0 +1,158 @@
+"""The hostile-input corpus, generated (never stored as megabytes): each body says what it attacks.
+
+`text_bodies(size)` are the issue's item-1 bodies (and their cousins) grown to about `size` bytes; each
+is a complete feed, so the real path (response bytes -> articles) reads it end to end. `gzip_bomb()`,
+`sjis_feed()`, `euc_jp_feed()` and `bad_utf8_feed()` cover items 2 and 7. Used by tests/hostile/ and by
+bench/bench_hostile.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+RSS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Hostile</title>'
+            "<link>http://127.0.0.1/</link><description>d</description>")
+RSS_TAIL = "</channel></rss>\n"
+ITEM = ("<item><title>{title}</title><link>http://127.0.0.1/a/{guid}</link><guid>{guid}</guid>"
+        "<pubDate>Sat, 21 Nov 2026 08:00:00 +0000</pubDate><description>{summary}</description></item>")
+ATOM_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+             "<title>Hostile</title><id>urn:hostile</id><updated>2026-11-21T08:00:00Z</updated>")
+GOOD_TITLE = "Akudama Drive Season 2 Announced"
+
+
+@dataclass(frozen=True)
+class Body:
+    """One hostile response body: what it attacks and the content type it is served with."""
+
+    name: str
+    attacks: str
+    data: bytes
+    content_type: str = "application/rss+xml; charset=utf-8"
+
+
+def rss(summary: str, title: str = GOOD_TITLE, guid: str = "hostile-1", head: str = RSS_HEAD) -> bytes:
+    """A one-item RSS 2.0 feed; `summary` and `title` go in as they are (already escaped or CDATA)."""
+    return (head + ITEM.format(title=title, guid=guid, summary=summary) + RSS_TAIL).encode("utf-8")
+
+
+def _times(unit: str, size: int) -> int:
+    return max(1, size // len(unit.encode("utf-8")))
+
+
+def _xmlns(size: int) -> Body:
+    return Body("xmlns", "fastfeed._XMLNS: 'xmlns:' repeated in a description",
+                rss("xmlns:" * _times("xmlns:", size)))
+
+
+def _xml_encoding(size: int) -> Body:
+    decl = '<?xml version="1.0" encoding="' + '"' * _times('"', size)
+    return Body("xml-encoding", "fastfeed._XML_ENCODING: unterminated encoding=\" then quotes",
+                (decl + RSS_HEAD.partition("\n")[2] + ITEM.format(title=GOOD_TITLE, guid="hostile-1",
+                                                                  summary="s") + RSS_TAIL).encode())
+
+
+def _script(size: int) -> Body:
+    return Body("script", "base.text_of _DROP: CDATA '<script' repeated, never closed",
+                rss("<![CDATA[" + "<script" * _times("<script", size) + "]]>"))
+
+
+def _script_open(size: int) -> Body:
+    return Body("script-open", "base.text_of _DROP: CDATA '<script>' repeated, never closed",
+                rss("<![CDATA[" + "<script>" * _times("<script>", size) + "]]>"))
+
+
+def _comment(size: int) -> Body:
+    return Body("comment", "base.text_of _DROP: CDATA '<!--' repeated, never closed",
+                rss("<![CDATA[" + "<!--" * _times("<!--", size) + "]]>"))
+
+
+def _lt(size: int) -> Body:
+    entry = ("<entry><title>{t}</title><id>urn:hostile:1</id><link href='http://127.0.0.1/a/1'/>"
+             "<updated>2026-11-21T08:00:00Z</updated><summary type='html'>{s}</summary></entry>")
+    data = ATOM_HEAD + entry.format(t=GOOD_TITLE, s="&lt;" * _times("&lt;", size)) + "</feed>\n"
+    return Body("lt", "base.text_of _TAG: Atom summary '&lt;' repeated (text '<<<…', no '>')",
+                data.encode(), "application/atom+xml")
+
+
+def _br(size: int) -> Body:
+    return Body("br", "base.text_of _BLOCK: CDATA '<br' repeated, no '>'",
+                rss("<![CDATA[" + "<br" * _times("<br", size) + "]]>"))
+
+
+def _spaced_lt(size: int) -> Body:
+    return Body("spaced-lt", "fastfeed._ANY_TAG: escaped '< ' repeated with non-ASCII text, no '>'",
+                rss("é" + "&lt; " * _times("&lt; ", size)))
+
+
+def _attrs(size: int) -> Body:
+    unit = " a=b"
+    return Body("attrs", "fastfeed._HTML_OK: one tag with endless attributes, never closed",
+                rss("&lt;p" + unit * _times(unit, size)))
+
+
+def _long_title(size: int) -> Body:
+    sentence = "The studio said the season was announced at the event and fans cheered. "
+    return Body("title", "radar/classify and the stored title: a title of sentences",
+                rss("s", title=sentence * _times(sentence, size)))
+
+
+def _long_plain(size: int) -> Body:
+    words = "Akudama Drive season 2 announced for a spring premiere. "
+    return Body("summary", "the stored summary: a description of sentences",
+                rss(words * _times(words, size)))
+
+
+TEXT_BODIES: tuple[Callable[[int], Body], ...] = (
+    _xmlns, _xml_encoding, _script, _script_open, _comment, _lt, _br, _spaced_lt, _attrs, _long_title,
+    _long_plain)
+ISSUE_BODIES = ("xmlns", "xml-encoding", "script", "lt", "title")  # the rows of the issue's table
+
+
+def text_bodies(size: int) -> list[Body]:
+    """Every item-1 body at about `size` bytes."""
+    return [make(size) for make in TEXT_BODIES]
+
+
+def gzip_bomb(layers: int = 2, inflated: int = 1 << 30) -> bytes:
+    """`inflated` zero bytes gzipped `layers` times: ~7 KB for 1 GiB in two layers."""
+    data = _gzip_zeros(inflated)
+    for _ in range(layers - 1):
+        data = gzip.compress(data, 9)
+    return data
+
+
+def _gzip_zeros(size: int) -> bytes:
+    out = io.BytesIO()
+    chunk = bytes(1 << 20)
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as stream:
+        for _ in range(size // len(chunk)):
+            stream.write(chunk)
+        stream.write(bytes(size % len(chunk)))
+    return out.getvalue()
+
+
+def deflate(data: bytes) -> bytes:
+    """`data` as a zlib stream (HTTP's `deflate`)."""
+    return zlib.compress(data, 9)
+
+
+JA_TITLE = "アクダマドライブ 第2期 制作決定"
+
+
+def ja_feed(encoding: str, declare: bool) -> bytes:
+    """A Japanese one-item feed in `encoding`; with `declare`, the XML declaration names it."""
+    decl = f'<?xml version="1.0" encoding="{encoding}"?>\n' if declare else ""
+    text = (decl + RSS_HEAD.partition("\n")[2]
+            + ITEM.format(title=JA_TITLE, guid="ja-1", summary="アニメ「アクダマドライブ」第2期の制作が決定した。")
+            + RSS_TAIL)
+    return text.encode(encoding)
+
+
+def bad_utf8_feed() -> bytes:
+    """A feed declared UTF-8 with one invalid byte (0xff) in a title beside valid Japanese."""
+    body = rss("summary", title="Akudama Drive 第2期 @BAD@ announced", guid="bad-utf8-1")
+    return body.replace(b"@BAD@", b"\xff")
