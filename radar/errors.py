@@ -47,7 +47,9 @@ class ParseError(SourceError):
 
 
 class StoreError(RadarError):
-    """The state database cannot be opened or written."""
+    """The state database cannot be opened, read or written."""
+
+    busy = False  # True when another writer held the database's lock past the busy timeout
 
 
 class DeliveryError(RadarError):

@@ -207,8 +207,10 @@ def _store_error(exc: SQLAlchemyError, url: str) -> StoreError:
     cause = getattr(exc, "orig", None) or exc
     detail = (str(cause).splitlines() or [""])[0]
     if "locked" in detail or "busy" in detail:
-        return StoreError(f"the store {mask_url(url)} is busy: another process has held its write lock for "
-                          f"over {BUSY_TIMEOUT:g} s ({detail}); try again when it is done")
+        error = StoreError(f"the store {mask_url(url)} is busy: another process has held its write lock for "
+                           f"over {BUSY_TIMEOUT:g} s ({detail}); try again when it is done")
+        error.busy = True
+        return error
     return StoreError(f"the store {mask_url(url)} failed: {type(cause).__name__}: {detail}")
 
 
@@ -246,6 +248,8 @@ class Store:
             metadata.create_all(self.engine)
             _add_new_columns(self.engine)
         except SQLAlchemyError as exc:
+            if _store_error(exc, url).busy:
+                raise _store_error(exc, url) from None
             raise StoreError(f"cannot open the store {mask_url(url)}: {exc.__class__.__name__}: "
                              f"{str(exc).splitlines()[0]}") from None
 

@@ -96,5 +96,6 @@ def test_a_store_another_writer_keeps_locked_is_one_clear_line_and_exit_3(cli, s
     assert proc.returncode == 3, proc.stdout + proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert lines[0].startswith("renewal-radar: store error: the store sqlite:///") and "is busy" in lines[0]
+    assert lines[0].startswith("renewal-radar: store error: the store sqlite:///")
+    assert "is busy: another process has held its write lock" in lines[0]
     assert cli("check", check=False).returncode == 0  # the lock is gone: the same check goes through
