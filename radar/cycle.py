@@ -2,6 +2,11 @@
 
 The fetch itself is the spiders' job (`spiders.crawl`); delivery is `radar.delivery`'s. This module is
 the pure-ish middle: results in, a CycleReport out, every write of one source in one transaction.
+
+Baselines: what a newly watched show's or a newly added source's first check finds is recorded
+silently (unless `[alerts] on_baseline`): an article alerts only when both its show and its source
+were baselined before the batch it came in. Both are recorded in the store, so a daemon folding its
+sources in batches alerts exactly what one `check` over all of them would.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from radar.config import Config
 from radar.models import Article, Claim, Event, Evidence, FetchResult, Show, stable_id
-from radar.status import ShowState, fold
-from radar.store import Batch, Store, StoredShow
+from radar.status import Change, apply, fold_show
+from radar.store import Batch, Store, StoredInstallment, StoredShow, summarize
 
 if TYPE_CHECKING:
     from radar.classify import Classifier
@@ -85,46 +90,54 @@ class CycleProcessor:
                     log.info("source %s failed: %s", result.source, result.error)
                 if result.warning:
                     report.warnings.append((result.source, result.warning))
-            batch.record_fetches(results, now, next_polls)
+            sources = batch.record_fetches(results, now, next_polls)
             fresh = batch.add_articles((a for r in results for a in r.articles), now)
             report.new_articles = len(fresh)
             if fresh:
-                self._fold_articles(self.classifier, batch, fresh, known, now, report)
+                self._fold_articles(self.classifier, batch, fresh, known, now, report, sources)
             if any(r.outcome != "error" for r in results):
                 batch.mark_baselined([s.id for s in self.config.shows if not _baselined(known, s.id)], now)
         return report
 
     def _fold_articles(self, classifier: Classifier, batch: Batch, fresh: list[Article],
-                       known: dict[str, StoredShow], now: datetime, report: CycleReport) -> None:
+                       known: dict[str, StoredShow], now: datetime, report: CycleReport,
+                       sources: set[str] | None = None) -> None:
+        """Fold each article's claims, oldest first; `sources`: those baselined before this batch
+        (None: the articles are stored ones, silent anyway as their show is new)."""
         for article in sorted(fresh, key=lambda a: a.published or now):
+            baseline = sources is None or article.source not in sources
             for claim in classifier.classify(article):
                 show = self.shows.get(claim.show_id)
                 if show is not None:
-                    self._apply(batch, show, claim, article, known, now, report)
+                    self._apply(batch, show, claim, article, known, now, report, baseline)
 
     def _apply(self, batch: Batch, show: Show, claim: Claim, article: Article,
-               known: dict[str, StoredShow], now: datetime, report: CycleReport) -> None:
+               known: dict[str, StoredShow], now: datetime, report: CycleReport, baseline: bool) -> None:
         stored = known.get(show.id)
-        before = stored.state if stored else ShowState()
+        slots = stored.slots if stored else ()
         published = article.published or now
-        outcome = fold(before, claim, article.trust, published)
-        if outcome.state != before:
-            batch.set_status(show.id, outcome.state, now, changed=outcome.event is not None)
-            known[show.id] = StoredShow(show.id, outcome.state, now.isoformat(),
-                                        stored.baselined if stored else False)
-        if outcome.corroborates:
-            batch.add_evidence(show.id, outcome.state, article, claim.phrase, now)
-        if outcome.event is None:
+        change = fold_show(slots, claim, article.trust, published)
+        label = change.slot.installment
+        if change.adopted and label is not None:
+            batch.adopt(show.id, label)
+        if change.slot.state != change.previous or change.adopted:
+            batch.set_status(show.id, change.slot.state, now, changed=change.event is not None,
+                             installment=label, seq=change.slot.seq)
+            known[show.id] = _remember(stored, show.id, change, now)
+        if change.corroborates:
+            batch.add_evidence(show.id, change.slot.state, article, claim.phrase, now, installment=label)
+        if change.event is None:
             return
-        event = _event(show, outcome.event, before, outcome.state, article, claim, now)
-        silent = not _baselined(known, show.id) and not self.config.radar.alerts.on_baseline
+        event = _event(show, change, article, claim, now)
+        silent = (baseline or not _baselined(known, show.id)) and not self.config.radar.alerts.on_baseline
         notifiers = [n.name for n in self.config.notifiers if self._wants(n.events, n.shows, event)]
         if batch.add_event(event, silent, notifiers, time.time()):
             if silent:
                 report.silent_events += 1
             else:
                 report.events.append(event)
-            log.info("%s: %s -> %s (%s) from %s", show.id, before.status, event.status, event.event, article.url)
+            log.info("%s %s: %s -> %s (%s) from %s", show.id, label or "(unnamed)", event.previous_status,
+                     event.status, event.event, article.url)
 
     def _wants(self, events: tuple[str, ...], shows: tuple[str, ...], event: Event) -> bool:
         if shows and event.show_id not in shows:
@@ -151,13 +164,31 @@ def _baselined(known: dict[str, StoredShow], show_id: str) -> bool:
     return bool(stored and stored.baselined)
 
 
-def _event(show: Show, kind: str, before: ShowState, after: ShowState, article: Article, claim: Claim,
-           now: datetime) -> Event:
+def _remember(stored: StoredShow | None, show_id: str, change: Change, now: datetime) -> StoredShow:
+    """The show as it is after `change`, for the next claim of this cycle."""
+    old = {i.installment: i for i in (stored.installments if stored else ())}
+    updated = {s.installment: s for s in apply(stored.slots if stored else (), change)}
+    items = []
+    for label, slot in updated.items():
+        before = old.get(label) or (old.get(None) if change.adopted and label == change.slot.installment else None)
+        touched = label == change.slot.installment
+        stamp = now.isoformat() if touched and (change.event is not None or before is None) else (
+            before.updated if before else now.isoformat())
+        items.append(StoredInstallment(show_id, label, slot.state, stamp, slot.seq))
+    return summarize(show_id, items, stored.baselined if stored else False)
+
+
+def _event(show: Show, change: Change, article: Article, claim: Claim, now: datetime) -> Event:
+    """The event of a change; its id names the installment, so two installments' news are two events,
+    and the same news folded again is the same event."""
+    kind, after, before, label = change.event or "", change.slot.state, change.previous, change.slot.installment
     evidence = Evidence(article.title, article.url, article.source, article.trust,
                         article.published.isoformat() if article.published else None)
+    parts = (show.id, kind, after.status, after.release, article.key) + ((label,) if label else ())
     return Event(
-        event_id=stable_id(show.id, kind, after.status, after.release, article.key),
+        event_id=stable_id(*parts),
         event=kind, show_id=show.id, show_title=show.title,
         status=after.status, previous_status=before.status,
         release=after.release, previous_release=before.release,
-        evidence=(evidence,), detected_at=now.replace(microsecond=0).isoformat(), phrase=claim.phrase)
+        evidence=(evidence,), detected_at=now.replace(microsecond=0).isoformat(), phrase=claim.phrase,
+        installment=label)

@@ -88,7 +88,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Event:
-    """A change of one show's status, as alerted to users and sent to webhooks."""
+    """A change of the status of one installment of a show, as alerted to users and sent to webhooks."""
 
     event_id: str
     event: str
@@ -101,6 +101,7 @@ class Event:
     evidence: tuple[Evidence, ...]
     detected_at: str  # ISO 8601
     phrase: str = ""
+    installment: str | None = None  # canonical label ("season 3", "film"…); None: the unnamed installment
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     def payload(self) -> dict[str, object]:
@@ -110,6 +111,7 @@ class Event:
             "event": self.event,
             "show_id": self.show_id,
             "show_title": self.show_title,
+            "installment": self.installment,
             "status": self.status,
             "previous_status": self.previous_status,
             "release": self.release,
@@ -126,7 +128,7 @@ def stable_id(*parts: str | None) -> str:
     return digest[:24]
 
 
-_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|ref|ref_src)=", re.I)
+_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|ref|ref_src)=", re.IGNORECASE)
 
 
 def canonical_url(url: str) -> str:

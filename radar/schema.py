@@ -1,9 +1,26 @@
-"""The store's tables (SQLAlchemy Core): sources, articles, statuses, evidence, events, outbox."""
+"""The store's tables (SQLAlchemy Core): sources, articles, statuses, evidence, events, outbox.
+
+Statuses are kept per installment of a show (`installment_status`); `show_status` keeps what belongs
+to the show itself (whether its first check is done). The unnamed installment is stored as the
+empty label `''` (so it can be part of a key), and read back as None. Stores made before installments
+are migrated when opened (see `radar.store`).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -15,6 +32,7 @@ source_state = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("next_poll", Float),
     Column("seen_entries", Text),  # fingerprints of the entries of the last response read
+    Column("baselined", Boolean),  # its first successful poll is folded: its items alert from now on
 )
 
 articles = Table(
@@ -29,28 +47,44 @@ articles = Table(
 show_status = Table(
     "show_status", metadata,
     Column("show_id", String(100), primary_key=True),
+    # status, release, updated, as_of: a show's single status before installments; read only by the
+    # migration, which makes each such row the show's unnamed installment
     Column("status", String(20), nullable=False, default="none"),
+    Column("release", String(10)),
+    Column("updated", Text),
+    Column("as_of", Text),
+    Column("baselined", Boolean, nullable=False, default=False),
+)
+
+installment_status = Table(
+    "installment_status", metadata,
+    Column("show_id", String(100), primary_key=True),
+    Column("installment", String(40), primary_key=True),  # canonical label; '' the unnamed installment
+    Column("status", String(20), nullable=False),
     Column("release", String(10)),
     Column("updated", Text),       # when our stored status last changed
     Column("as_of", Text),         # publication time of the newest article behind the status
-    Column("baselined", Boolean, nullable=False, default=False),
+    Column("seq", Integer, nullable=False, default=0),  # order first seen within the show
 )
 
 evidence = Table(
     "evidence", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("show_id", String(100), nullable=False, index=True),
+    Column("show_id", String(100), nullable=False),
+    Column("installment", String(40), nullable=False, server_default=""),  # '' the unnamed installment
     Column("status", String(20), nullable=False), Column("release", String(10)),
     Column("article_key", String(512), nullable=False),
     Column("title", Text), Column("url", Text), Column("source", String(100)), Column("trust", String(20)),
     Column("published", Text), Column("phrase", Text), Column("added_at", Text),
-    UniqueConstraint("show_id", "article_key", name="uq_evidence_article"),
+    UniqueConstraint("show_id", "installment", "article_key", name="uq_evidence_installment_article"),
+    Index("ix_evidence_show_installment", "show_id", "installment"),
 )
 
 events = Table(
     "events", metadata,
     Column("event_id", String(64), primary_key=True),
     Column("show_id", String(100), nullable=False, index=True),
+    Column("installment", String(40)),  # canonical label; NULL the unnamed installment
     Column("event", String(20), nullable=False),
     Column("detected_at", Text, nullable=False),
     Column("silent", Boolean, nullable=False, default=False),

@@ -2,6 +2,10 @@
 
 SQLite by default (WAL mode), any SQLAlchemy URL otherwise. Everything one poll changes is written
 in one transaction, so a crash loses nothing and repeats nothing.
+
+Statuses are kept per installment of a show. A store made before installments is migrated when
+opened: each show's single status becomes its unnamed installment, evidence is rebuilt with an
+installment column (unnamed for the old rows), and every source polled before counts as baselined.
 """
 
 from __future__ import annotations
@@ -15,15 +19,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, bindparam, create_engine, event, insert, inspect, select, text, update
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from radar.errors import StoreError
 from radar.models import Article, Event, Evidence, FetchResult, Validators
-from radar.schema import articles, evidence, events, metadata, outbox, show_status, source_state
+from radar.schema import (
+    articles,
+    events,
+    evidence,
+    installment_status,
+    metadata,
+    outbox,
+    show_status,
+    source_state,
+)
 from radar.secret import mask_url
-from radar.status import ShowState
+from radar.status import ShowState, Slot
+from radar.status import row as shown_row
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +62,50 @@ def _parse_iso(value: str | None) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class StoredInstallment:
+    """One installment's row: label (None: unnamed), status, when it changed, order first seen."""
+
+    show_id: str
+    installment: str | None
+    state: ShowState
+    updated: str | None
+    seq: int = 0
+
+    @property
+    def slot(self) -> Slot:
+        return Slot(self.installment, self.state, self.seq)
+
+
+@dataclass(frozen=True)
 class StoredShow:
-    """A show's row: status, release, timestamps and whether its first check is done."""
+    """A show's row — the status of its open (else newest) installment — its installments, and whether
+    its first check is done."""
 
     show_id: str
     state: ShowState
     updated: str | None
     baselined: bool
+    installment: str | None = None
+    installments: tuple[StoredInstallment, ...] = ()
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        return tuple(i.slot for i in self.installments)
+
+
+def summarize(show_id: str, installments: Iterable[StoredInstallment], baselined: bool) -> StoredShow:
+    """A show's row from its installments (see `radar.status.row`)."""
+    items = tuple(installments)
+    shown = shown_row([i.slot for i in items])
+    chosen = next((i for i in items if shown and i.installment == shown.installment), None)
+    if chosen is None:
+        return StoredShow(show_id, ShowState(), None, baselined, None, items)
+    return StoredShow(show_id, chosen.state, chosen.updated, baselined, chosen.installment, items)
+
+
+def _key(installment: str | None) -> str:
+    """The stored form of an installment label: '' for the unnamed one."""
+    return installment or ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +142,7 @@ def event_from_payload(data: dict[str, Any]) -> Event:
         show_title=data["show_title"], status=data["status"], previous_status=data["previous_status"],
         release=data.get("release"), previous_release=data.get("previous_release"),
         evidence=tuple(Evidence(**e) for e in data.get("evidence", [])),
-        detected_at=data["detected_at"], phrase=data.get("phrase", ""),
+        detected_at=data["detected_at"], phrase=data.get("phrase", ""), installment=data.get("installment"),
     )
 
 
@@ -91,18 +153,29 @@ class Batch:
         self.conn = conn
 
     def record_fetches(self, results: Iterable[FetchResult], now: datetime,
-                       next_polls: dict[str, float] | None = None) -> None:
-        """Remember each poll's outcome and the validators for the next conditional request."""
+                       next_polls: dict[str, float] | None = None) -> set[str]:
+        """Remember each poll's outcome and the validators for the next conditional request.
+
+        A source polled successfully is baselined from now on; returns the sources of `results` that
+        were baselined before this call (their new items alert, the others' are their baseline)."""
         results = list(results)
         names = list({result.source for result in results})
         existing: dict[str, int] = {}
+        baselined: set[str] = set()
         for among in _among(source_state.c.name, names):
-            query = select(source_state.c.name, source_state.c.failures).where(among)
-            existing.update((r.name, r.failures) for r in self.conn.execute(query))
+            query = select(source_state.c.name, source_state.c.failures, source_state.c.baselined).where(among)
+            for r in self.conn.execute(query):
+                existing[r.name] = r.failures
+                if r.baselined:
+                    baselined.add(r.name)
         updates: list[dict[str, Any]] = []
         inserts: list[dict[str, Any]] = []
         for result in results:
             values = _fetch_values(result, now, (next_polls or {}).get(result.source), existing.get(result.source, 0))
+            if result.outcome != "error":
+                values["baselined"] = True
+            elif result.source not in existing:
+                values["baselined"] = False
             (updates if result.source in existing else inserts).append(values)
             existing.setdefault(result.source, values.get("failures", 0))
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -113,8 +186,9 @@ class Batch:
                          .values({c: bindparam(c) for c in columns if c != "name"}))
             self.conn.execute(statement, [dict(row, key_name=row["name"]) for row in rows])
         if inserts:
-            columns = {key for values in inserts for key in values}
-            self.conn.execute(insert(source_state), [{c: v.get(c) for c in columns} for v in inserts])
+            present = {key for values in inserts for key in values}
+            self.conn.execute(insert(source_state), [{c: v.get(c) for c in present} for v in inserts])
+        return baselined
 
     def add_articles(self, items: Iterable[Article], now: datetime) -> list[Article]:
         """Store articles not seen before (by key) and return just those, in order."""
@@ -132,24 +206,36 @@ class Batch:
                 for key, a in fresh.items()])
         return list(fresh.values())
 
-    def set_status(self, show_id: str, state: ShowState, now: datetime, changed: bool) -> None:
-        """Write a show's status (`changed` also moves its `updated` time)."""
+    def set_status(self, show_id: str, state: ShowState, now: datetime, changed: bool,
+                   installment: str | None = None, seq: int = 0) -> None:
+        """Write the status of one installment of a show (`changed` also moves its `updated` time);
+        `seq` (its order first seen) is kept from its first write."""
         values: dict[str, Any] = {"status": state.status, "release": state.release, "as_of": _iso(state.as_of)}
         if changed:
             values["updated"] = _iso(now)
-        done = self.conn.execute(update(show_status).where(show_status.c.show_id == show_id).values(**values))
+        done = self.conn.execute(update(installment_status).where(
+            installment_status.c.show_id == show_id, installment_status.c.installment == _key(installment))
+            .values(**values))
         if not done.rowcount:
             values.setdefault("updated", _iso(now))
-            self.conn.execute(insert(show_status).values(show_id=show_id, baselined=False, **values))
+            self.conn.execute(insert(installment_status).values(show_id=show_id, installment=_key(installment),
+                                                                seq=seq, **values))
 
-    def add_evidence(self, show_id: str, state: ShowState, article: Article, phrase: str, now: datetime) -> None:
-        """Cite an article for a show's status; an article counts once per show."""
+    def adopt(self, show_id: str, installment: str) -> None:
+        """The unnamed installment of a show is `installment`: it and its evidence take that label."""
+        for table in (installment_status, evidence):
+            self.conn.execute(update(table).where(table.c.show_id == show_id, table.c.installment == "")
+                              .values(installment=installment))
+
+    def add_evidence(self, show_id: str, state: ShowState, article: Article, phrase: str, now: datetime,
+                     installment: str | None = None) -> None:
+        """Cite an article for the status of an installment; an article counts once per installment."""
         try:
             with self.conn.begin_nested():
                 self.conn.execute(insert(evidence).values(
-                    show_id=show_id, status=state.status, release=state.release, article_key=article.key,
-                    title=article.title, url=article.url, source=article.source, trust=article.trust,
-                    published=_iso(article.published), phrase=phrase, added_at=_iso(now)))
+                    show_id=show_id, installment=_key(installment), status=state.status, release=state.release,
+                    article_key=article.key, title=article.title, url=article.url, source=article.source,
+                    trust=article.trust, published=_iso(article.published), phrase=phrase, added_at=_iso(now)))
         except IntegrityError:
             pass
 
@@ -158,7 +244,8 @@ class Batch:
         try:
             with self.conn.begin_nested():
                 self.conn.execute(insert(events).values(
-                    event_id=event_.event_id, show_id=event_.show_id, event=event_.event,
+                    event_id=event_.event_id, show_id=event_.show_id, installment=event_.installment,
+                    event=event_.event,
                     detected_at=event_.detected_at, silent=silent,
                     payload=json.dumps(event_.payload(), ensure_ascii=False)))
         except IntegrityError:
@@ -183,6 +270,38 @@ def _among(column: Any, values: list[str], size: int = 500) -> Iterator[Any]:
     """`column IN (…)` conditions covering `values`, `size` at a time (SQLite caps bound parameters)."""
     for start in range(0, len(values), size):
         yield column.in_(values[start:start + size])
+
+
+def _rebuild_evidence(engine: Engine) -> None:
+    """Evidence made before installments: rebuilt with the installment column and its key, old rows
+    belonging to the unnamed installment. One transaction; a rebuild cut short is started over."""
+    columns = [c["name"] for c in inspect(engine).get_columns("evidence")]
+    if "installment" in columns:
+        return
+    rebuild = evidence.to_metadata(MetaData(), name="evidence_rebuild")
+    shared = ", ".join(c for c in columns if c in evidence.c)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS evidence_rebuild"))
+        rebuild.create(conn)
+        conn.execute(text(f"INSERT INTO evidence_rebuild ({shared}) SELECT {shared} FROM evidence"))
+        conn.execute(text("DROP TABLE evidence"))
+        conn.execute(text("ALTER TABLE evidence_rebuild RENAME TO evidence"))
+    log.info("store: evidence now carries its installment")
+
+
+def _migrate_rows(engine: Engine) -> None:
+    """A show's single status (before installments) becomes its unnamed installment; a source that
+    was polled before is baselined. Idempotent: runs on every open, changes rows only once."""
+    with engine.begin() as conn:
+        moved = conn.execute(text(
+            "INSERT INTO installment_status (show_id, installment, status, release, updated, as_of, seq) "
+            "SELECT s.show_id, '', s.status, s.release, s.updated, s.as_of, 0 FROM show_status s "
+            "WHERE s.status IS NOT NULL AND s.status <> 'none' AND NOT EXISTS "
+            "(SELECT 1 FROM installment_status i WHERE i.show_id = s.show_id)"))
+        if moved.rowcount:
+            log.info("store: %d show statuses kept as their unnamed installment", moved.rowcount)
+        conn.execute(update(source_state).where(source_state.c.baselined.is_(None))
+                     .values(baselined=source_state.c.last_success.is_not(None)))
 
 
 def _add_new_columns(engine: Engine) -> None:
@@ -246,7 +365,9 @@ class Store:
             if sqlite:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            _rebuild_evidence(self.engine)
             _add_new_columns(self.engine)
+            _migrate_rows(self.engine)
         except SQLAlchemyError as exc:
             if _store_error(exc, url).busy:
                 raise _store_error(exc, url) from None
@@ -290,19 +411,34 @@ class Store:
                 found.update(r[0] for r in conn.execute(select(articles.c.key).where(among)))
         return found
 
-    def shows(self) -> dict[str, StoredShow]:
+    def shows(self, show_id: str | None = None) -> dict[str, StoredShow]:
+        """Every show the store knows (or just `show_id`): its row, its installments, whether it is
+        baselined."""
+        flags, rows = select(show_status.c.show_id, show_status.c.baselined), select(installment_status)
+        if show_id is not None:
+            flags = flags.where(show_status.c.show_id == show_id)
+            rows = rows.where(installment_status.c.show_id == show_id)
         with self.engine.connect() as conn:
-            return {r.show_id: StoredShow(r.show_id, ShowState(r.status, r.release, _parse_iso(r.as_of)),
-                                          r.updated, bool(r.baselined))
-                    for r in conn.execute(select(show_status))}
+            baselined = {r.show_id: bool(r.baselined) for r in conn.execute(flags)}
+            found: dict[str, list[StoredInstallment]] = {}
+            for r in conn.execute(rows.order_by(installment_status.c.seq)):
+                found.setdefault(r.show_id, []).append(StoredInstallment(
+                    r.show_id, r.installment or None, ShowState(r.status, r.release, _parse_iso(r.as_of)),
+                    r.updated, r.seq))
+        return {key: summarize(key, found.get(key, ()), baselined.get(key, False)) for key in {*baselined, *found}}
 
     def evidence_for(self, show_id: str, limit: int = 5) -> list[Evidence]:
-        """The articles behind a show's current status, newest first."""
+        """The articles behind the status of a show's row (its open, else newest, installment), newest first."""
+        shown = self.shows(show_id).get(show_id)
+        if shown is None or not shown.installments:
+            return []
+        return self.evidence_of(show_id, shown.installment, shown.state.status, limit)
+
+    def evidence_of(self, show_id: str, installment: str | None, status: str, limit: int = 5) -> list[Evidence]:
+        """The articles behind one installment's status, newest first."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(show_status).where(show_status.c.show_id == show_id)).first()
-            if row is None:
-                return []
-            query = (select(evidence).where(evidence.c.show_id == show_id, evidence.c.status == row.status)
+            query = (select(evidence).where(evidence.c.show_id == show_id, evidence.c.installment == _key(installment),
+                                            evidence.c.status == status)
                      .order_by(evidence.c.published.desc(), evidence.c.id.desc()).limit(limit))
             return [Evidence(r.title, r.url, r.source, r.trust, r.published) for r in conn.execute(query)]
 

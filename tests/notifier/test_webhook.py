@@ -60,6 +60,7 @@ def test_payload_matches_the_contract_exactly(httpserver: HTTPServer, event: Eve
         "event": "announced",
         "show_id": "akudama-drive",
         "show_title": "Akudama Drive",
+        "installment": None,
         "status": "announced",
         "previous_status": "none",
         "release": None,

@@ -61,7 +61,7 @@ def test_rumours_alert_only_when_asked_and_never_confirm(tmp_path):
     quiet, quiet_store = setup(tmp_path / "quiet")
     loud, loud_store = setup(tmp_path / "loud", "[alerts]\nrumors = true\n")
     for processor in (quiet, loud):
-        processor.process([ok("news")], NOW)  # baseline
+        processor.process([ok("news"), ok("blog")], NOW)  # baseline of the shows and of both sources
         processor.process([ok("blog", news("r", "Sonny Boy Season 2 Officially Announced", "blog", "community"))],
                           NOW)
     assert quiet_store.shows()["sonny-boy"].state.status == "rumored"

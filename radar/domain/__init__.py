@@ -1,0 +1,1 @@
+"""The domain model: plain values and rules that know nothing of feeds, storage or delivery."""
