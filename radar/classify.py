@@ -61,6 +61,7 @@ class _Part:
     installments: list[Found] = field(default_factory=list)
     question: bool = False
     sentences: list[_Span] = field(default_factory=list)
+    clause_cache: dict[_Span, list[_Span]] = field(default_factory=dict)
 
     starts: dict[str, list[int]] = field(default_factory=dict)
 
@@ -140,7 +141,8 @@ class Classifier:
         raw = rules.scan(low)
         kept = [m for m in mentions if not _passing(low, m, raw)]
         part = _Part(folded, is_title, kept, masks)
-        part.hits = {f: [h for h in spans if not _overlaps(h[0], h[1], masks)] for f, spans in raw.items()}
+        part.hits = {f: [h for h in spans if not _overlaps(h[0], h[1], masks)] if masks else spans
+                     for f, spans in raw.items() if spans}
         anchors = [s for s, _ in raw["date_anchor"]]
         part.releases = [r for r in find_releases(low, pub, anchors)
                          if not _overlaps(r.start, r.end, masks) and not _LABEL_DATE.match(low, r.end)]
@@ -262,6 +264,12 @@ def _sentences(part: _Part) -> list[_Span]:
     return spans
 
 
+def _names_only(part: _Part, s: int, e: int) -> bool:
+    """Whether a clause holds nothing but show names and filler ("Jujutsu Kaisen, Dorohedoro")."""
+    masks = sorted((max(ms, s), min(me, e)) for ms, me in part.masks if ms < e and s < me)
+    return not _FILLER.sub("", _without(part.folded.low, s, e, masks))
+
+
 def _sentence_of(part: _Part, s: int, e: int) -> _Span:
     """The sentence holding a span (a show may own only some clauses of it)."""
     for ss, se in part.sentences:
@@ -283,12 +291,19 @@ def _void(part: _Part, sentence: _Span, own: list[Mention]) -> bool:
         mine = any(m in own for m in names)
         if (mine or shared or (i == 0 and not names)) and part.has("negative", cs, ce):
             return True
-        rest = "".join(ch for j, ch in enumerate(low[cs:ce], cs) if not _overlaps(j, j + 1, part.masks))
-        shared = (mine or shared) and not _FILLER.sub("", rest)
+        shared = (mine or shared) and _names_only(part, cs, ce)
     return part.has("print_medium", s, e) and not part.has("anime_word", s, e)
 
 
 def _clauses(part: _Part, s: int, e: int) -> list[_Span]:
+    """The clauses of a span (cached: a show's judge asks for the same sentence several times)."""
+    cached = part.clause_cache.get((s, e))
+    if cached is None:
+        cached = part.clause_cache[(s, e)] = _split_clauses(part, s, e)
+    return cached
+
+
+def _split_clauses(part: _Part, s: int, e: int) -> list[_Span]:
     spans, start = [], s
     for m in _CLAUSE.finditer(part.folded.low, s, e):
         if m.start() > start and not _overlaps(m.start(), m.end(), part.masks):
@@ -312,9 +327,7 @@ def _split_owners(part: _Part, s: int, e: int, mentions: list[Mention]) -> list[
     for cs, ce in _clauses(part, s, e):
         shows = list(dict.fromkeys(m.show_id for m in mentions if cs <= m.start < ce))
         if shows:
-            rest = "".join(ch for i, ch in enumerate(low[cs:ce], cs)
-                           if not _overlaps(i, i + 1, part.masks))
-            if not _FILLER.sub("", rest):
+            if _names_only(part, cs, ce):
                 pending.extend(shows)
                 continue
             owners = pending + shows

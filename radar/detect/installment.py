@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
 
 __all__ = ["Found", "find_installments", "sequel_number", "RANK"]
 
@@ -25,33 +28,44 @@ _CARD = r"(?P<{0}>\d{{1,2}})(?![\d.])|(?P<{0}w>two|three|four|five|six|seven|eig
 # Up to two words between an ordinal and its noun: "2nd TV anime season", "third and final season".
 _GAP = r"(?:[ -](?:tv|anime|new|and|final|cour|television|full|main|'?\w+'?s?)){0,2}[ -]"
 
-_EN = re.compile(
-    "|".join((
-        rf"\bseasons? (?:{_CARD.format('sn')})(?:[:,]? (?:part|cour) (?:{_CARD.format('sp')}))?",
-        rf"(?:{_ORD.format('on')}){_GAP}(?:season|series)(?![a-z])",
-        rf"\bs(?P<sx>\d{{1,2}})\b",
-        rf"\bpart (?:{_CARD.format('pn')})(?!\s*:)",
-        rf"(?:{_ORD.format('po')}){_GAP}(?:part|cour|half|stage)(?![a-z])",
-        r"\b(?P<final>final|last) (?:tv |anime )?(?:season|series|arc|chapter|cour)\b",
-        r"\b(?P<film>(?:anime |theatrical |feature |sequel |new |original |brand-new )?"
-        r"(?:film|films|movie|movies)|theatrical anime|anime film)\b",
-        r"\b(?P<special>ova|ovas|oad|ona|tv special|anime special|special|specials|mini-anime|mini anime"
-        r"|anime short|short anime|bonus episode|bonus episodes|\d{1,3}-minute)\b",
-        r"\b(?P<new>new (?:tv |television |net |original |short |light )?anime(?: series| project)?"
-        r"|(?:net|light) anime|spin-?off (?:tv )?anime|anime adaptation|anime project|remake|reboot|new project"
-        r"|gets? (?:an? |its first |1st )?(?:tv |television |net |light )?anime|tv format|(?:1st|first) (?:promo |teaser )?(?:video|trailer|teaser))\b",
-    )))
-
-_JA = re.compile(
-    "|".join((
-        rf"第?(?P<jn>\d{{1,2}}|[{_KANJI}])(?:期|シーズン|シリーズ)(?:\s*第?(?P<jp>\d{{1,2}}|[{_KANJI}])クール)?",
-        r"(?:シーズン|season)\s*(?P<jn2>\d{1,2})",
-        rf"第(?P<jc>\d{{1,2}}|[{_KANJI}])クール|(?P<jc2>\d)クール目",
-        r"(?P<jfinal>最終章|最終シーズン|完結編|ファイナルシーズン|final season)",
-        r"(?P<jfilm>劇場版|映画化|映画|劇場アニメ|劇場作品)",
-        r"(?P<jspecial>ova|oad|特別編|ミニアニメ|ショートアニメ|tvスペシャル|スペシャルアニメ)",
-        r"(?P<jnew>完全新作アニメ|新作アニメ|新作tvアニメ|tvアニメ化|アニメ化|新シリーズ|新プロジェクト)",
-    )))
+# Each form with the words it cannot match without, so a text is only searched for the forms it may
+# hold (a substring test is far cheaper than trying every form at every position). Earlier forms win
+# at the same position.
+_Form = tuple[re.Pattern[str], tuple[str, ...]]
+_ORDINALS = ("1st", "2nd", "3rd", "th", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+             "eighth", "ninth", "tenth")
+_EN: tuple[_Form, ...] = tuple((re.compile(p), words) for p, words in (
+    (rf"\bseasons? (?:{_CARD.format('sn')})(?:[:,]? (?:part|cour) (?:{_CARD.format('sp')}))?", ("season",)),
+    (rf"(?:{_ORD.format('on')}){_GAP}(?:season|series)(?![a-z])", ("season", "series")),
+    (r"s(?<![a-z0-9]s)(?P<sx>\d{1,2})\b", ("s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9")),
+    (rf"\bpart (?:{_CARD.format('pn')})(?!\s*:)", ("part ",)),
+    (rf"(?:{_ORD.format('po')}){_GAP}(?:part|cour|half|stage)(?![a-z])", ("part", "cour", "half", "stage")),
+    (r"\b(?P<final>final|last) (?:tv |anime )?(?:season|series|arc|chapter|cour)\b", ("final ", "last ")),
+    (r"\b(?P<film>(?:anime |theatrical |feature |sequel |new |original |brand-new )?"
+     r"(?:film|films|movie|movies)|theatrical anime|anime film)\b", ("film", "movie", "theatrical")),
+    (r"\b(?P<special>ova|ovas|oad|ona|tv special|anime special|special|specials|mini-anime|mini anime"
+     r"|anime short|short anime|bonus episode|bonus episodes|\d{1,3}-minute)\b",
+     ("ova", "oad", "ona", "special", "mini", "short", "bonus", "-minute")),
+    (r"\b(?P<new>new (?:tv |television |net |original |short |light )?anime(?: series| project)?"
+     r"|new project)\b", ("new ",)),
+    (r"\b(?P<new>(?:net|light) anime|spin-?off (?:tv )?anime|anime adaptation|anime project)\b",
+     ("net anime", "light anime", "spinoff", "spin-off", "anime adaptation", "anime project")),
+    (r"\b(?P<new>remake|reboot|tv format)\b", ("remake", "reboot", "tv format")),
+    (r"\b(?P<new>gets? (?:an? |its first |1st )?(?:tv |television |net |light )?anime)\b", ("get",)),
+    (r"\b(?P<new>(?:1st|first) (?:promo |teaser )?(?:video|trailer|teaser))\b", ("1st ", "first ")),
+))
+_JA: tuple[_Form, ...] = tuple((re.compile(p), words) for p, words in (
+    (rf"第?(?P<jn>\d{{1,2}}|[{_KANJI}])(?:期|シーズン|シリーズ)(?:\s*第?(?P<jp>\d{{1,2}}|[{_KANJI}])クール)?",
+     ("期", "シーズン", "シリーズ")),
+    (r"(?:シーズン|season)\s*(?P<jn2>\d{1,2})", ("シーズン", "season")),
+    (rf"第(?P<jc>\d{{1,2}}|[{_KANJI}])クール|(?P<jc2>\d)クール目", ("クール",)),
+    (r"(?P<jfinal>最終章|最終シーズン|完結編|ファイナルシーズン|final season)", ("最終", "完結", "ファイナル", "final")),
+    (r"(?P<jfilm>劇場版|映画化|映画|劇場アニメ|劇場作品)", ("劇場", "映画")),
+    (r"(?P<jspecial>ova|oad|特別編|ミニアニメ|ショートアニメ|tvスペシャル|スペシャルアニメ)",
+     ("ova", "oad", "特別編", "アニメ", "スペシャル")),
+    (r"(?P<jnew>完全新作アニメ|新作アニメ|新作tvアニメ|tvアニメ化|アニメ化|新シリーズ|新プロジェクト)",
+     ("新", "アニメ化")),
+))
 
 # What follows a reference to an installment that is airing, not news of one.
 _AIRING = re.compile(r"(?:'s)? (?:finale|episode|episodes|ep|recap|review|premiere episode|blu-ray|dub)\b")
@@ -104,16 +118,34 @@ def _label(m: re.Match[str]) -> str | None:
 
 def find_installments(low: str, japanese: bool = False) -> list[Found]:
     """Every installment word of a low-form text, in text order, season and part composed."""
+    forms, triggers = _forms(japanese)
+    possible = {order for _, orders in triggers.iter(low) for order in orders} if triggers.kind else set()
+    matches = sorted((m.start(), order, m) for order in sorted(possible) for m in forms[order][0].finditer(low))
     found: list[Found] = []
-    for pattern in ((_JA, _EN) if japanese else (_EN,)):
-        for m in pattern.finditer(low):
-            label = _label(m)
-            if label and _AIRING.match(low, m.end()):
-                continue  # "2nd Season Finale", "Season 2 Episode 5": an airing installment's episode
-            if label and not any(f.start < m.end() and m.start() < f.end for f in found):
-                found.append(Found(label, m.start(), m.end()))
-    found.sort(key=lambda f: f.start)
+    for _, _, m in matches:
+        if found and m.start() < found[-1].end:
+            continue  # inside an earlier or stronger form
+        label = _label(m)
+        if label and _AIRING.match(low, m.end()):
+            continue  # "2nd Season Finale", "Season 2 Episode 5": an airing installment's episode
+        if label:
+            found.append(Found(label, m.start(), m.end()))
     return _compose(low, found)
+
+
+@lru_cache(maxsize=2)
+def _forms(japanese: bool) -> tuple[tuple[_Form, ...], ahocorasick.Automaton]:
+    """The forms of a language and one automaton of their trigger words (word → form indexes)."""
+    forms = (*_JA, *_EN) if japanese else _EN
+    by_word: dict[str, set[int]] = {}
+    for order, (_, words) in enumerate(forms):
+        for word in words:
+            by_word.setdefault(word, set()).add(order)
+    automaton = ahocorasick.Automaton()
+    for word, orders in by_word.items():
+        automaton.add_word(word, tuple(orders))
+    automaton.make_automaton()
+    return forms, automaton
 
 
 def _compose(low: str, found: list[Found]) -> list[Found]:
