@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Classifier", "run_classify"]
 
+# What is worth reading of an article: a headline is a few hundred characters, a summary a few KB.
+# Longer text is cut before any scan, so every step below runs on bounded input whatever a feed sends.
+TITLE_LIMIT = 300
+SUMMARY_LIMIT = 4000
+
 PRIORITY = {"announced": 1, "dated": 2, "premiered": 3, "delayed": 4, "cancelled": 5}
 
 _SENTENCE = re.compile(r"。+\s*|[.!?]+(?=\s|$|[\"'\u3040-\u9fff])\s*|(?<=[\u3040-\u9fff\"])!+(?=[0-9a-z])")
@@ -102,7 +107,7 @@ class Classifier:
 
     def classify(self, article: Article) -> list[Claim]:
         """Claims of this article, one per show it reports renewal news (or a rumour) about."""
-        title, summary = fold(article.title or ""), fold(article.summary or "")
+        title, summary = fold(_cut(article.title, TITLE_LIMIT)), fold(_cut(article.summary, SUMMARY_LIMIT))
         t_mentions = self.matcher.find_folded(title)
         s_mentions = self.matcher.find_folded(summary)
         hint = article.show_hint
@@ -224,6 +229,15 @@ class Classifier:
 _BEFORE_GAP = re.compile(
     r"(?:\s|the|a|an|hit|acclaimed|popular|anime|series|manga|tv|original|beloved|smash|[\"'])*")
 _AFTER_GAP = re.compile(r"(?:\s|'s|'|\"|の|など|manga|anime|series|tv|original)*")
+
+
+def _cut(text: str | None, limit: int) -> str:
+    """The first `limit` characters of a text, ending at a space when there is one near the cut."""
+    if not text or len(text) <= limit:
+        return text or ""
+    head = text[:limit]
+    space = head.rfind(" ", limit - 40)
+    return head[:space] if space > 0 else head
 
 
 def _unglue(low: str, mentions: list[Mention]) -> str:

@@ -354,3 +354,17 @@ def test_implied_installment(classifier: Classifier, title: str, lang: str, publ
     item = Article(source="t", trust="news", title=title, lang=lang, published=datetime.fromisoformat(published))
     [claim] = classifier.classify(item)
     assert (claim.event, claim.installment, claim.implied) == ("dated", named, implied)
+
+
+def test_long_text_is_cut_before_scanning(classifier: Classifier) -> None:
+    """A 1 MB title or summary is read only as far as a headline and a summary go (bench/ measures
+    the time); what stands past the cut says nothing."""
+    from radar.classify import SUMMARY_LIMIT, TITLE_LIMIT
+
+    head = "Vinland Saga Season 3 Premieres in October. "
+    tail = " Vinland Saga Season 3 Cancelled."
+    item = Article(source="t", trust="news", title=head * 25_000 + tail, summary=("x " * 500_000) + tail,
+                   published=datetime(2026, 5, 1))
+    [claim] = classifier.classify(item)
+    assert (claim.event, claim.release, claim.installment) == ("dated", "2026-10", "season 3")
+    assert TITLE_LIMIT < 1000 and SUMMARY_LIMIT < 10_000
