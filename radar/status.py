@@ -15,7 +15,8 @@ Rules of one installment (see CONTRACT.md "Status and events"):
 - A premiered installment is premiered once: another premiere claim is corroboration.
 
 Which installment (`fold_show`): the one the claim names; a claim naming none belongs to the open
-installment (announced or dated, not yet premiered; rumored when nothing better), else the newest;
+installment (announced or dated, not yet premiered; rumored when nothing better) — the one whose
+release agrees with the claim's when there is one, else the first — else the newest;
 a show without installments gets an unnamed one (None). When a claim names an installment the show
 does not have yet and the unnamed one is the only one open, the unnamed one takes that name.
 """
@@ -175,11 +176,12 @@ def _fold_named(slots: Sequence[Slot], label: str, claim: Claim, trust: str,
 def _unnamed_target(slots: Sequence[Slot], claim: Claim, trust: str, published: datetime | None) -> Slot | None:
     """The installment a claim naming none is about; None: a new unnamed one."""
     opened = _open(slots)
+    if claim.release:  # a release one of them has says which: open ones first
+        release = claim.release
+        matching = [s for s in (*opened, *in_order(slots)) if s.state.release and _compatible(release, s.state.release)]
+        if matching:
+            return matching[0]
     if opened:
-        if claim.release:
-            matching = [s for s in opened if s.state.release and _compatible(claim.release, s.state.release)]
-            if matching:
-                return matching[0]
         return opened[0]
     if not slots:
         return None

@@ -1,11 +1,13 @@
-"""Status folding: trust, ordering, corroboration, delays — pure rules, no I/O."""
+"""Status folding: trust, ordering, corroboration, delays, installments — pure rules, no I/O."""
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from radar.models import Claim
-from radar.status import ShowState, fold
+from radar.status import ShowState, Slot, apply, fold, fold_show, row
 
 JAN = datetime(2026, 1, 10, tzinfo=UTC)
 FEB = datetime(2026, 2, 10, tzinfo=UTC)
@@ -82,3 +84,58 @@ def test_premiere_then_next_season_announced():
 def test_cancellation():
     out = fold(ShowState("announced", None, JAN), claim("cancelled"), "news", FEB)
     assert (out.state.status, out.event) == ("cancelled", "cancelled")
+
+
+# --- installments: the table of claim sequences (status_cases.jsonl) through the pure show fold -------
+
+CASES = [json.loads(line) for line in (Path(__file__).parent / "status_cases.jsonl").read_text("utf-8").splitlines()
+         if line.strip()]
+
+
+def _at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def run_case(steps: list[dict]) -> tuple[list[dict], tuple[Slot, ...]]:
+    """Fold each step's claim into the show's installments; the events produced, and the end state."""
+    slots: tuple[Slot, ...] = ()
+    seen = []
+    for index, step in enumerate(steps):
+        change = fold_show(slots, Claim("show", step["event"], step.get("release"), "phrase",
+                                        installment=step.get("installment")),
+                           step["trust"], _at(step["published"]))
+        if change.event is not None:
+            seen.append({"step": index, "event": change.event, "installment": change.slot.installment,
+                         "status": change.slot.state.status, "release": change.slot.state.release})
+        slots = apply(slots, change)
+    return seen, slots
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_status_rules_table(case):
+    seen, slots = run_case(case["steps"])
+    assert seen == case["expect"]
+    if "final" in case:
+        assert {s.installment or "": [s.state.status, s.state.release] for s in slots} == case["final"]
+
+
+def test_the_table_covers_every_claim_kind_and_trust():
+    steps = [s for c in CASES for s in c["steps"]]
+    assert {s["event"] for s in steps} == {"announced", "dated", "delayed", "premiered", "cancelled", "rumor"}
+    assert {s["trust"] for s in steps} == {"official", "news", "community"}
+    assert {s["installment"] for s in steps} >= {None, "season 2", "season 2 part 2", "final season", "film",
+                                                  "special", "new series"}
+    assert len({c["name"] for c in CASES}) == len(CASES)
+
+
+def test_an_unknown_label_is_no_installment():
+    change = fold_show((), Claim("show", "announced", installment="season two-ish"), "news", JAN)
+    assert (change.slot.installment, change.event) == (None, "announced")
+
+
+def test_the_row_of_a_show_is_its_open_installment_else_its_newest():
+    premiered = Slot("season 2", ShowState("premiered", "2026-04-05", JAN), 0)
+    film = Slot("film", ShowState("dated", "2026-09", FEB), 1)
+    assert row([premiered, film]) == film
+    assert row([premiered]) == premiered
+    assert row([]) is None

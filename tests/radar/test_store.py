@@ -38,13 +38,12 @@ def test_articles_are_stored_once_by_guid_then_url(store):
 
 
 def test_one_transaction_all_or_nothing(store):
-    with pytest.raises(RuntimeError):
-        with store.transaction() as batch:
-            batch.record_fetches([FetchResult("news", "ok", etag='"v1"')], NOW)
-            batch.add_articles([article()], NOW)
-            batch.set_status("show", ShowState("announced", None, NOW), NOW, changed=True)
-            batch.add_event(event(), False, ["hook"], NOW.timestamp())
-            raise RuntimeError("crash before commit")
+    with pytest.raises(RuntimeError), store.transaction() as batch:
+        batch.record_fetches([FetchResult("news", "ok", etag='"v1"')], NOW)
+        batch.add_articles([article()], NOW)
+        batch.set_status("show", ShowState("announced", None, NOW), NOW, changed=True)
+        batch.add_event(event(), False, ["hook"], NOW.timestamp())
+        raise RuntimeError("crash before commit")
     assert store.shows() == {} and store.deliveries() == [] and store.known_keys([article().key]) == set()
     assert store.validators() == {}
 
@@ -123,3 +122,117 @@ def test_validators_of_some_sources_only(store):
     some = store.validators(f"feed-{i}" for i in range(0, 1200, 2))  # more names than one IN (…) takes
     assert len(some) == 600 and some["feed-600"].etag == '"600"' and "feed-601" not in some
     assert store.validators(["nope"]) == {} and len(store.validators()) == 1200
+
+
+# --- installments, source baselines and the migration of stores made before them -------------------------
+
+def test_each_installment_has_its_own_status_and_evidence(store):
+    with store.transaction() as batch:
+        batch.set_status("show", ShowState("dated", "2026-10", NOW), NOW, changed=True, installment="season 2")
+        batch.set_status("show", ShowState("premiered", "2026-09-19", NOW), NOW, changed=True, installment="film",
+                         seq=1)
+        batch.add_evidence("show", ShowState("dated", "2026-10", NOW), article(), "p", NOW, installment="season 2")
+        batch.add_evidence("show", ShowState("premiered", "2026-09-19", NOW), article(), "p", NOW,
+                           installment="film")  # one article, two installments: cited for each
+        batch.add_evidence("show", ShowState("premiered", "2026-09-19", NOW), article(), "p", NOW,
+                           installment="film")  # …once each
+    shown = store.shows()["show"]
+    assert [(i.installment, i.state.status, i.seq) for i in shown.installments] == [
+        ("season 2", "dated", 0), ("film", "premiered", 1)]
+    assert (shown.installment, shown.state.status, shown.state.release) == ("season 2", "dated", "2026-10")
+    assert len(store.evidence_for("show")) == 1
+    assert len(store.evidence_of("show", "film", "premiered")) == 1
+    assert store.evidence_of("show", None, "dated") == []
+
+
+def test_the_unnamed_installment_adopts_a_label_with_its_evidence(store):
+    with store.transaction() as batch:
+        batch.set_status("show", ShowState("announced", None, NOW), NOW, changed=True)
+        batch.add_evidence("show", ShowState("announced", None, NOW), article(), "p", NOW)
+        batch.adopt("show", "season 2")
+        batch.set_status("show", ShowState("dated", "2027-04", NOW), NOW, changed=True, installment="season 2")
+    shown = store.shows()["show"]
+    assert [(i.installment, i.state.status) for i in shown.installments] == [("season 2", "dated")]
+    assert store.evidence_of("show", "season 2", "announced")[0].url == article().url
+
+
+def test_a_source_is_baselined_by_its_first_successful_poll(store):
+    with store.transaction() as batch:
+        assert batch.record_fetches([FetchResult("news", "ok"), FetchResult("down", "error", error="x")], NOW) == set()
+    with store.transaction() as batch:
+        assert batch.record_fetches([FetchResult("news", "not_modified"), FetchResult("down", "ok")], NOW) == {"news"}
+    with store.transaction() as batch:
+        assert batch.record_fetches([FetchResult("news", "error", error="x"), FetchResult("down", "ok")], NOW) == {
+            "news", "down"}
+
+
+def test_event_payload_keeps_its_installment(store):
+    named = Event("e9", "announced", "show", "Show", "announced", "none", None, None, (), NOW.isoformat(), "p",
+                  installment="season 3")
+    with store.transaction() as batch:
+        batch.add_event(named, False, ["hook"], NOW.timestamp())
+    assert store.history("show")[0][0].installment == "season 3"
+    assert store.deliveries()[0].event == named
+
+
+def open_old(path):
+    from old_store import make_old_store
+
+    make_old_store(path)
+    return Store(f"sqlite:///{path}")
+
+
+def test_a_store_written_by_main_before_installments_keeps_its_statuses_evidence_and_history(tmp_path):
+    from old_store import TF_EVIDENCE
+
+    path = tmp_path / "old.db"
+    opened = open_old(path)
+    try:
+        for _ in range(2):  # and opening it again changes nothing
+            shows = opened.shows()
+            assert {k: (v.installment, v.state.status, v.state.release, v.baselined) for k, v in shows.items()} == {
+                "akudama-drive": (None, "announced", None, True), "terra-formars": (None, "dated", "2027-04", True),
+                "beastars": (None, "none", None, True)}
+            assert shows["beastars"].installments == ()
+            assert shows["terra-formars"].state.as_of == datetime(2026, 11, 21, 9, tzinfo=UTC)
+            assert shows["terra-formars"].updated == "2026-11-21T10:00:00+00:00"
+            assert {e.url for e in opened.evidence_for("terra-formars")} == set(TF_EVIDENCE)
+            assert [e.source for e in opened.evidence_for("akudama-drive")] == ["news"]
+            (event_, silent), = opened.history("akudama-drive")
+            assert (event_.event_id, event_.installment, silent) == ("ev-ak", None, False)
+            assert [(d.event.event_id, d.attempts) for d in opened.deliveries()] == [("ev-tf", 2)]
+            assert opened.validators()["news"].seen_entries == "a1 b2"
+            opened.close()
+            opened = Store(f"sqlite:///{path}")
+        with opened.transaction() as batch:  # the old sources: polled before is baselined, never polled is not
+            assert batch.record_fetches([FetchResult("news", "ok"), FetchResult("broken", "ok")], NOW) == {"news"}
+            # the same article may now be cited for another installment of the show
+            batch.add_evidence("akudama-drive", ShowState("announced", None, NOW),
+                               Article("news", "news", "Akudama Drive Season 2 Announced", guid="ak"), "p", NOW,
+                               installment="film")
+            assert opened.known_keys(["guid:ak"]) == {"guid:ak"}
+            batch.adopt("terra-formars", "season 2")
+        assert opened.shows()["terra-formars"].installment == "season 2"
+        assert {e.url for e in opened.evidence_for("terra-formars")} == set(TF_EVIDENCE)
+        assert len(opened.evidence_of("akudama-drive", "film", "announced")) == 1
+    finally:
+        opened.close()
+
+
+def test_a_migration_cut_short_is_started_over(tmp_path):
+    import sqlite3
+
+    from old_store import TF_EVIDENCE, make_old_store
+
+    path = tmp_path / "old.db"
+    make_old_store(path)
+    with sqlite3.connect(path) as conn:  # a rebuild that crashed after creating its table
+        conn.execute("CREATE TABLE evidence_rebuild (id INTEGER PRIMARY KEY, junk TEXT)")
+    opened = Store(f"sqlite:///{path}")
+    try:
+        assert {e.url for e in opened.evidence_for("terra-formars")} == set(TF_EVIDENCE)
+        with sqlite3.connect(path) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "evidence_rebuild" not in tables and {"installment_status", "evidence"} <= tables
+    finally:
+        opened.close()
