@@ -8,7 +8,9 @@ through the same `result_from_response` as the spiders', so both paths give iden
 from __future__ import annotations
 
 import logging
+import re
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,8 +18,8 @@ from urllib.parse import urlsplit
 from twisted.internet import defer
 from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
 from twisted.internet.protocol import Protocol
-from twisted.web.client import (Agent, BrowserLikePolicyForHTTPS, ContentDecoderAgent, GzipDecoder, HTTPConnectionPool,
-                                PotentialDataLoss, RedirectAgent, ResponseDone)
+from twisted.web.client import (Agent, BrowserLikePolicyForHTTPS, HTTPConnectionPool, PotentialDataLoss, RedirectAgent,
+                                ResponseDone)
 from twisted.web.error import SchemeNotSupported
 from twisted.web.http import PotentialDataLoss as HttpDataLoss
 from twisted.web.http_headers import Headers
@@ -26,11 +28,13 @@ from zope.interface import implementer
 
 from radar import USER_AGENT
 from radar.models import FetchResult, Source, Validators
-from spiders.results import TooLarge, describe_error, request_headers, result_from_response
+from spiders.results import BadEncoding, TooLarge, describe_error, request_headers, result_from_response
 
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
+MAX_LAYERS = 2       # Content-Encoding layers undone ("gzip, gzip" is seen; more is an error)
+DISCARD_MAX = 65536  # bytes of an error response's body read before its connection is closed
 
 
 class FeedReader:
@@ -41,7 +45,7 @@ class FeedReader:
         self.pool = HTTPConnectionPool(reactor, persistent=True)
         self.pool.maxPersistentPerHost = per_host
         agent = Agent.usingEndpointFactory(reactor, _ReusedEndpoints(reactor, timeout), pool=self.pool)
-        self.agent = ContentDecoderAgent(RedirectAgent(agent, redirectLimit=MAX_REDIRECTS), [(b"gzip", GzipDecoder)])
+        self.agent = RedirectAgent(agent, redirectLimit=MAX_REDIRECTS)  # bodies are decoded by _Collect
         self.hosts: dict[str, Any] = {}
         self.in_flight: set[Any] = set()
 
@@ -65,7 +69,8 @@ class FeedReader:
     def _read_one(self, source: Source, sent: Validators | None) -> Any:
         started = time.monotonic()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
-                   "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5", **request_headers(sent)}
+                   "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5", "Accept-Encoding": "gzip, deflate",
+                   **request_headers(sent)}
         try:
             deferred = self.agent.request(b"GET", source.url.encode("ascii"),
                                           Headers({k: [v] for k, v in headers.items()}))
@@ -92,12 +97,25 @@ class FeedReader:
             return FetchResult(source.name, "error", error=f"HTTP {status}", http_status=status,
                                conditional=bool(request_headers(sent)), elapsed=_since(started))
         if isinstance(response.length, int) and response.length > self.max_bytes:
-            response.deliverBody(_Discard())
+            response.deliverBody(_Discard(0))
             raise TooLarge()
-        collected = _Collect(self.max_bytes)
+        codings = [c for c in re.split(r"[\s,]+", headers.get("content-encoding", "").lower()) if c not in ("", "identity")]
+        if status == 304 or not codings:
+            collected = _Collect(self.max_bytes)
+        elif len(codings) > MAX_LAYERS or not set(codings) <= set(_WBITS):
+            response.deliverBody(_Discard(0))
+            return _failed(source, sent, f"unsupported Content-Encoding {headers['content-encoding'][:40]!r}", started)
+        else:
+            collected = _Collect(self.max_bytes, codings)
         response.deliverBody(collected)
-        return collected.done.addCallback(
-            lambda body: result_from_response(source, status, body, url, headers, sent, _since(started)))
+
+        def read(body: bytes) -> FetchResult:
+            if problem := collected.incomplete(body):
+                logger.warning("source %r (%s): %s", source.name, source.url, problem)
+                return _failed(source, sent, problem, started)
+            return result_from_response(source, status, body, url, headers, sent, _since(started))
+
+        return collected.done.addCallback(read)
 
     def _error(self, failure: Any, source: Source, sent: Validators | None, started: float) -> FetchResult:
         reason = describe_error(failure.value, self.timeout, self.max_bytes)
@@ -144,38 +162,147 @@ class _ReusedEndpoints:
             raise ValueError(f"non-ASCII host {uri.host!r}") from None
         endpoint = HostnameEndpoint(self.reactor, host, uri.port, timeout=self.connect_timeout)
         if uri.scheme == b"https":
-            return wrapClientTLS(self.tls_policy.creatorForNetloc(uri.host, uri.port), endpoint)
+            return wrapClientTLS(self.tls_policy.creatorForNetloc(uri.host, uri.port), endpoint)  # type: ignore[arg-type]
         return endpoint
 
 
-class _Collect(Protocol):
-    """Collects a body up to a cap; past it, stops the download and fails with TooLarge."""
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+_ROOT = re.compile(rb"<([A-Za-z_][-\w.:]{0,200})")  # the first element (after <?xml…?>, comments, doctype)
 
-    def __init__(self, cap: int) -> None:
-        self.cap, self.size, self.parts = cap, 0, []
-        self.done: Any = defer.Deferred()
+
+class _Inflater:
+    """One Content-Encoding layer undone, never producing more than the room it is given."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self.stream: Any = None
+        self.head = b""  # the first bytes, until there are two to tell zlib from raw deflate
+
+    def inflate(self, data: bytes, room: int) -> bytes:
+        """Up to `room` bytes of output; past that TooLarge (so a bomb never inflates in memory)."""
+        if self.stream is None:
+            data = self.head + data
+            if len(data) < 2:
+                self.head = data
+                return b""
+            wbits = _WBITS[self.coding]
+            if self.coding == "deflate" and (data[0] & 0x0F != 8 or int.from_bytes(data[:2], "big") % 31):
+                wbits = -zlib.MAX_WBITS  # raw deflate without the zlib header, as some servers send
+            self.stream = zlib.decompressobj(wbits)
+        if self.stream.eof:
+            return b""  # bytes after the end of the stream are not part of the body
+        try:
+            out = self.stream.decompress(data, room + 1)
+        except zlib.error as exc:
+            raise BadEncoding(f"{self.coding} body does not inflate: {exc}") from None
+        if len(out) > room:
+            raise TooLarge()
+        return bytes(out)
+
+    @property
+    def complete(self) -> bool:
+        return self.stream is not None and bool(self.stream.eof)
+
+
+class _Collect(Protocol):
+    """Collects a body up to a cap on the wire and, once decoded (`codings`: Content-Encoding values in
+    the order applied), after decoding as well; past it, stops the download and fails with TooLarge.
+    Cancelling `done` (the request's timeout) closes the connection: nothing is read after it."""
+
+    def __init__(self, cap: int, codings: Sequence[str] = ()) -> None:
+        self.cap, self.wire, self.size = cap, 0, 0
+        self.parts: list[bytes] = []
+        self.layers = [_Inflater(c) for c in reversed(codings)]
+        self.close_delimited = False
+        self.done: Any = defer.Deferred(lambda _: self._stop())
+
+    def _stop(self) -> None:
+        _stop(self.transport)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802 (Twisted's naming)
         if self.done.called:
+            self._stop()
+            return
+        self.wire += len(data)
+        try:
+            if self.wire > self.cap:
+                raise TooLarge()
+            for layer in self.layers:
+                data = layer.inflate(data, self.cap - self.size)
+        except (TooLarge, BadEncoding) as exc:
+            self._stop()
+            self.done.errback(exc)
             return
         self.size += len(data)
-        if self.size > self.cap:
-            self.transport.stopProducing()
-            self.done.errback(TooLarge())
-            return
         self.parts.append(data)
 
-    def connectionLost(self, reason: Any) -> None:  # noqa: N802
+    def connectionLost(self, reason: Any = None) -> None:  # noqa: N802
         if self.done.called:
             return
         if reason.check(ResponseDone, PotentialDataLoss, HttpDataLoss):
+            self.close_delimited = not reason.check(ResponseDone)
             self.done.callback(b"".join(self.parts))
         else:
             self.done.errback(reason)
 
+    def incomplete(self, body: bytes) -> str | None:
+        """Why a body that arrived is cut short, or None: a compressed stream that did not end, or a
+        body delimited by the connection's close whose root element is not closed."""
+        if any(not layer.complete for layer in self.layers):
+            return "connection closed before the compressed body was complete"
+        if self.close_delimited and not xml_complete(body):
+            return "connection closed before the feed was complete"
+        return None
+
+
+def xml_complete(body: bytes) -> bool:
+    """Whether a document ends with the end tag of its first element (trailing comments allowed)."""
+    root = _root(body)
+    if root is None:
+        return False
+    tail = body[-4096:].rstrip()
+    while tail.endswith(b"-->") and (start := tail.rfind(b"<!--")) >= 0:
+        tail = tail[:start].rstrip()
+    end = tail.rfind(b"</")
+    return end >= 0 and tail.endswith(b">") and tail[end + 2:-1].strip() == root
+
+
+def _root(body: bytes) -> bytes | None:
+    """The name of the first element, past the BOM, XML declaration, comments and doctype."""
+    at = 3 if body.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while at < len(body) and body[at] in b" \t\r\n":
+            at += 1
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!", b">")):
+            if body.startswith(opening, at):
+                end = body.find(closing, at + len(opening))
+                if end < 0:
+                    return None
+                at = end + len(closing)
+                break
+        else:
+            found = _ROOT.match(body, at)
+            return found.group(1) if found else None
+
 
 class _Discard(Protocol):
-    """Reads and drops a body we do not want, so the connection can be reused."""
+    """Reads and drops a body we do not want (up to `cap` bytes, so the connection can be reused;
+    past it the connection is closed)."""
+
+    def __init__(self, cap: int = DISCARD_MAX) -> None:
+        self.cap, self.size = cap, 0
+
+    def connectionMade(self) -> None:  # noqa: N802
+        if self.cap <= 0:
+            _stop(self.transport)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802
-        pass
+        self.size += len(data)
+        if self.size > self.cap:
+            _stop(self.transport)
+
+
+def _stop(transport: Any) -> None:
+    """Stop reading a body: the connection is closed, not returned to the pool."""
+    if transport is not None:
+        transport.stopProducing()

@@ -17,6 +17,9 @@ class TooLarge(Exception):
     """The body passed the size cap; the download was stopped."""
 
 
+class BadEncoding(Exception):
+    """A compressed body that does not inflate (the message says how)."""
+
 
 def request_headers(validators: Validators | None) -> dict[str, str]:
     """The conditional request headers from what a source last answered."""
@@ -75,6 +78,8 @@ def describe_error(exc: BaseException, timeout: float, max_bytes: int) -> str:
         return "connection lost before the response was complete"
     if isinstance(exc, TooLarge):
         return f"response larger than {size_text(max_bytes)}"
+    if isinstance(exc, BadEncoding):
+        return str(exc)[:200]
     if isinstance(exc, defer.TimeoutError | defer.CancelledError | error.TimeoutError | error.TCPTimedOutError):
         return f"timed out after {timeout:g}s"
     if isinstance(exc, error.ConnectionRefusedError):
