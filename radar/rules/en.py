@@ -99,7 +99,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
          "|hasn't been|has not been|have not been|haven't been",
          "no official news, has not been renewed"),
         ("won't|will not|wouldn't|isn't getting|is not getting|not getting|not happening|no plans"
-         "|no plan|not planning|no intention", "won't get a season 4, no plans"),
+         "|no plan|not planning|no intention|no season|no new season|no sequel|no more|no further"
+         "|is over|officially over|over for good", "won't get a season 4, no plans, no Season 3 planned"),
         ("still no|still not|still hasn't|still unrenewed|unrenewed|in sight", "still unrenewed"),
         ("when will|will there be|is it happening|chance of|chances of|chances for|odds", "will there be"),
         ("fans believe|fans think|fans claim|fans say|fan theory|according to fans|petition", "fans believe"),
