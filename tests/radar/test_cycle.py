@@ -1,5 +1,6 @@
 """The cycle after the fetch: baselines, rumours, notifier filters, late shows — real SQLite, no HTTP."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def test_rumours_alert_only_when_asked_and_never_confirm(tmp_path):
 
 
 def test_the_same_article_twice_is_processed_once(tmp_path):
-    processor, store = setup(tmp_path)
+    processor, _store = setup(tmp_path)
     processor.process([ok("news")], NOW)
     item = news("a", "Dorohedoro Season 2 Announced")
     report = processor.process([ok("news", item), ok("blog", item)], NOW)
@@ -86,3 +87,72 @@ def test_a_show_added_later_is_checked_silently_against_stored_articles(tmp_path
     stored = store.shows()["beastars"]
     assert (stored.state.status, stored.state.release) == ("dated", "2026-12")
     assert report.events == [] and queued(store) == []
+
+
+def test_a_newly_added_source_replays_its_backlog_silently(tmp_path):
+    processor, _store = setup(tmp_path)
+    processor.process([ok("news")], NOW)  # the shows and the news source are baselined
+    backlog = processor.process([ok("blog", news("old", "Dorohedoro Season 2 Announced", "blog", "news"))], NOW)
+    assert backlog.events == [] and backlog.silent_events == 1
+    later = processor.process([ok("blog", news("new", "Dorohedoro Season 2 Premieres in April 2027", "blog", "news",
+                                               day=22))], NOW)
+    assert [(e.event, e.installment, e.release) for e in later.events] == [("dated", "season 2", "2027-04")]
+
+
+def test_a_source_that_failed_first_is_baselined_by_its_first_success(tmp_path):
+    processor, _store = setup(tmp_path)
+    processor.process([ok("news"), FetchResult("blog", "error", error="HTTP 500")], NOW)
+    first = processor.process([ok("blog", news("a", "Sonny Boy Season 2 Announced", "blog", "news"))], NOW)
+    assert first.events == [] and first.silent_events == 1
+
+
+def test_batches_of_sources_alert_exactly_what_one_check_alerts(tmp_path):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "batched").mkdir()
+    whole, whole_store = setup(tmp_path / "one")
+    batched, batched_store = setup(tmp_path / "batched")
+    first = [ok("news", news("a", "Dorohedoro Season 2 Announced")),
+             ok("blog", news("b", "Sonny Boy Season 2 Premieres in July 2027", "blog", "news"))]
+    whole.process(first, NOW)
+    for result in first:  # the daemon folds its sources in batches: each batch is one process()
+        batched.process([result], NOW)
+    assert queued(whole_store) == queued(batched_store) == []
+    second = [ok("news", news("c", "Dorohedoro Season 2 Premieres in January 2027", day=22)),
+              ok("blog", news("d", "Sonny Boy Season 2 Delayed to October 2027", "blog", "news", day=23))]
+    alerts = [(e.show_id, e.event, e.installment) for e in whole.process(second, NOW).events]
+    for result in second:
+        alerts_batched = [(e.show_id, e.event, e.installment) for e in batched.process([result], NOW).events]
+        assert alerts_batched and set(alerts_batched) <= set(alerts)
+    assert queued(whole_store) == queued(batched_store)
+    assert sorted(alerts) == [("dorohedoro", "dated", "season 2"), ("sonny-boy", "delayed", "season 2")]
+
+
+def test_each_installment_gets_its_own_events_and_status(tmp_path):
+    processor, store = setup(tmp_path, shows=SHOWS + '[[show]]\nid = "frieren"\ntitle = "Frieren"\n')
+
+    def item(guid: str, title: str, month: int, source: str = "news", trust: str = "news") -> Article:
+        return replace(news(guid, title, source, trust), published=datetime(2026, month, 1, tzinfo=UTC))
+
+    processor.process([ok("news", item("a", "Frieren Season 2 Premieres in January", 1))], NOW)
+    report = processor.process([ok("news", item("b", "Frieren Season 2 Part 2 Premieres in October", 5),
+                                    item("c", "Frieren Season 3 Announced", 6),
+                                    item("d", "Frieren Film Opens September 19", 7))], NOW)
+    assert [(e.event, e.installment, e.status, e.release) for e in report.events] == [
+        ("dated", "season 2 part 2", "dated", "2026-10"), ("announced", "season 3", "announced", None),
+        ("dated", "film", "dated", "2026-09-19")]
+    assert len({e.event_id for e in report.events}) == 3
+    shown = store.shows()["frieren"]
+    assert [(i.installment, i.state.status) for i in shown.installments] == [
+        ("season 2", "dated"), ("season 2 part 2", "dated"), ("season 3", "announced"), ("film", "dated")]
+    assert store.evidence_of("frieren", "film", "dated")[0].url == "https://example.org/d"
+    again = processor.process([ok("blog", item("e", "Frieren Season 3 Announced", 8, "blog", "official"))], NOW)
+    assert again.events == []  # a new source's first poll: its baseline
+
+
+def test_a_claim_naming_no_installment_takes_the_unnamed_one_then_a_label(tmp_path):
+    processor, store = setup(tmp_path)
+    processor.process([ok("news"), ok("blog")], NOW)
+    report = processor.process([ok("news", news("a", "Dorohedoro TV Anime Sequel Announced", day=20),
+                                    news("b", "Dorohedoro Season 2 Premieres in April 2027", day=21))], NOW)
+    assert [(e.event, e.installment) for e in report.events][-1] == ("dated", "season 2")
+    assert [i.installment for i in store.shows()["dorohedoro"].installments] == ["season 2"]
