@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from radar.domain.installment import display
 from radar.models import Event, Evidence
 
 TEST_FLAG = "test"  # Event.extra key marking a `notify-test` alert
@@ -24,8 +25,29 @@ def is_test(event: Event) -> bool:
     return event.extra.get(TEST_FLAG) == "true"
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def when(release: str | None) -> str:
+    """A release as people write it: "2027", "July 2026", "July 4, 2026"."""
+    if not release:
+        return ""
+    parts = release.split("-")
+    try:
+        month = _MONTHS[int(parts[1]) - 1] if len(parts) > 1 else ""
+        if len(parts) == 3:
+            return f"{month} {int(parts[2])}, {parts[0]}"
+    except (ValueError, IndexError):
+        return release
+    return f"{month} {parts[0]}".strip()
+
+
 def headline(event: Event) -> str:
-    """What happened, without the show: "season announced", "delayed to 2027-04 (was 2026-10)"."""
+    """What happened, without the show: "season announced", "delayed to 2027-04 (was 2026-10)"; for a
+    named installment, whose name the title carries: "announced", "dated July 2026"."""
+    if event.installment:
+        return _installment_headline(event)
     release, before = event.release, event.previous_release
     was = f" (was {before})" if before and before != release else ""
     match event.event:
@@ -44,10 +66,39 @@ def headline(event: Event) -> str:
     return event.status
 
 
+def _installment_headline(event: Event) -> str:
+    release, before = when(event.release), when(event.previous_release)
+    was = f" (was {before})" if before and before != release else ""
+    match event.event:
+        case "announced":
+            return "announced" + (f" for {release}" if release else "")
+        case "dated":
+            return f"dated {release}{was}" if release else "dated"
+        case "delayed":
+            return f"delayed to {release}{was}" if release else "delayed, no new date yet"
+        case "rumor":
+            return "rumored" + (f" for {release}" if release else "")
+    return event.event
+
+
+def installment_name(label: str | None) -> str | None:
+    """A label's display form ("Season 2 Part 2"); a label that is not canonical is shown as it is."""
+    try:
+        return display(label)
+    except ValueError:
+        return label
+
+
+def show_name(event: Event) -> str:
+    """The show and, when an article named it, the installment: "Mushoku Tensei — Season 3"."""
+    named = installment_name(event.installment)
+    return f"{event.show_title} — {named}" if named else event.show_title
+
+
 def title(event: Event) -> str:
-    """`<Show title>: <headline>`, prefixed `[TEST]` for a test alert."""
+    """`<Show title>[ — <Installment>]: <headline>`, prefixed `[TEST]` for a test alert."""
     prefix = "[TEST] " if is_test(event) else ""
-    return f"{prefix}{event.show_title}: {headline(event)}"
+    return f"{prefix}{show_name(event)}: {headline(event)}"
 
 
 def _release_line(event: Event) -> str | None:
@@ -67,6 +118,8 @@ def text(event: Event) -> str:
     lines: list[str] = []
     if is_test(event):
         lines += ["This is a test alert from Renewal Radar; no show changed status.", ""]
+    if event.installment:
+        lines.append(f"Installment: {installment_name(event.installment)}")
     if line := _release_line(event):
         lines.append(line)
     lines.append(f"Status: {event.status} (was {event.previous_status})")
