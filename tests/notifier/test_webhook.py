@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from notifier.webhook import SIGNATURE_HEADER, WebhookChannel, body_bytes, sign
 from radar import USER_AGENT
 from radar.errors import DeliveryError
 from radar.models import Event, Evidence
+from hostile.servers import RawServer, trickle
 from smtp_sink import free_port
 
 SECRET = "hook-s3cret-value"
@@ -182,6 +184,40 @@ def test_timeout_raises_without_secrets(silent_port: int, event: Event) -> None:
     with pytest.raises(DeliveryError, match="timed out") as info:
         channel(url, secret=SECRET, timeout=0.3).send(event)
     assert_clean(info.value, SECRET, PATH_TOKEN, QUERY_TOKEN)
+
+
+def test_a_trickling_receiver_is_cut_off_at_the_deadline_for_the_whole_request(event: Event) -> None:
+    # one byte of status line every 0.2 s: each read is quick, so only a deadline on the whole request ends it
+    sent: list[int] = []
+    server = RawServer(trickle(0.2, sent, head=False))
+    try:
+        started = time.monotonic()
+        with pytest.raises(DeliveryError, match="timed out after 1 s"):
+            channel(server.url(f"/hooks/{PATH_TOKEN}"), timeout=1).send(event)
+        assert time.monotonic() - started < 5  # generous: without the deadline it never ends
+        assert server.client_closed.wait(10)
+    finally:
+        server.close()
+
+
+def test_a_huge_error_body_is_read_only_up_to_the_cap(event: Event) -> None:
+    sent: list[int] = []
+
+    def endless_500(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 500 Oops\r\nContent-Type: text/plain\r\nContent-Length: 2147483648\r\n\r\n"
+                     + b"receiver says no " * 8)
+        while True:
+            conn.sendall(bytes(65536))
+            sent.append(65536)
+
+    server = RawServer(endless_500)
+    try:
+        with pytest.raises(DeliveryError, match="HTTP 500 Oops from .*: receiver says no"):
+            channel(server.url("/hook"), timeout=5).send(event)
+        assert server.client_closed.wait(10)
+        assert sum(sent) < 64 * 2**20  # what the socket buffers took, not 2 GB
+    finally:
+        server.close()
 
 
 def test_refused_connection_raises_without_secrets(event: Event) -> None:
