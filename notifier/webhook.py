@@ -11,7 +11,7 @@ import re
 import socket
 import threading
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -139,7 +139,7 @@ def _error_text(response: Any) -> str:
     """The start of an error answer: at most ERROR_BODY_MAX bytes, whatever the receiver sends."""
     try:
         data = response.raw.read(ERROR_BODY_MAX, decode_content=False) or b""
-    except Exception:  # the answer broke off (or the deadline cut it): the status says enough
+    except Exception:  # noqa: BLE001 (urllib3 and http.client raise many kinds when an answer breaks off)
         return ""
     return data.decode(response.encoding or "utf-8", "replace")
 
@@ -160,7 +160,7 @@ class Deadline:
         self.timer = threading.Timer(seconds, self.expire)
         self.timer.daemon = True
 
-    def __enter__(self) -> Deadline:
+    def __enter__(self) -> Self:
         _watching.deadline = self
         self.timer.start()
         return self

@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from hostile.servers import RawServer, trickle
 from pydantic import ValidationError
 from pytest_httpserver import HTTPServer
+from smtp_sink import free_port
 from werkzeug import Request, Response
 
 from notifier import Channel, verify_signature
@@ -17,8 +19,6 @@ from notifier.webhook import SIGNATURE_HEADER, WebhookChannel, body_bytes, sign
 from radar import USER_AGENT
 from radar.errors import DeliveryError
 from radar.models import Event, Evidence
-from hostile.servers import RawServer, trickle
-from smtp_sink import free_port
 
 SECRET = "hook-s3cret-value"
 PATH_TOKEN = "T0KEN-in-path-9f8e7d"
