@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable report")
     daemon = sub.add_parser("daemon", help="poll on schedule until SIGTERM/SIGINT")
     daemon.add_argument("--healthcheck-port", type=int, metavar="N", help="serve /healthz on 127.0.0.1:N")
-    status = sub.add_parser("status", help="one row per show: status, release, evidence")
+    status = sub.add_parser("status", help="one row per show: status, release, evidence (SHOW: each installment)")
+    status.add_argument("show", nargs="?", help="list every installment of this show")
     status.add_argument("--json", action="store_true")
     sources = sub.add_parser("sources", help="one row per source: last success, last error, next poll")
     sources.add_argument("--json", action="store_true")
@@ -142,9 +143,11 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
                          "delivery_errors": [{"notifier": n, "error": e} for n, e in report.delivery_errors]},
                         ensure_ascii=False, indent=2), config)
         return _check_status(config, report)
+    from notifier.message import show_name
+
     for event in report.events:
         release = f" ({event.release})" if event.release else ""
-        _out(f"ALERT {event.show_title}: {event.previous_status} -> {event.status}{release} [{event.event}]"
+        _out(f"ALERT {show_name(event)}: {event.previous_status} -> {event.status}{release} [{event.event}]"
              f" — {event.evidence[0].title}", config)
     for source, error in report.errors:
         _out(f"source {source} failed: {error}", config)
@@ -165,25 +168,22 @@ def _check_status(config: Config, report: Any) -> ExitStatus:
 
 
 def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
+    if args.show:
+        return _show_status(args, config, store)
     stored = store.shows()
     rows = []
     for show in config.shows:
         entry = stored.get(show.id)
         state = entry.state if entry else None
         evidence = [e.as_dict() for e in store.evidence_for(show.id)]
-        rows.append({"id": show.id, "title": show.title, "status": state.status if state else "none",
+        rows.append({"id": show.id, "title": show.title, "installment": entry.installment if entry else None,
+                     "status": state.status if state else "none",
                      "release": state.release if state else None, "updated": entry.updated if entry else None,
                      "evidence": evidence})
     if args.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=2), config)
         return ExitStatus.OK
-    from radar.table import render
-
-    _out(render(["ID", "TITLE", "STATUS", "RELEASE", "UPDATED", "EVIDENCE"],
-                [[r["id"], r["title"], r["status"], r["release"] or "", (r["updated"] or "")[:16],
-                  (r["evidence"][0]["url"] if r["evidence"] else "") + (f" (+{len(r['evidence']) - 1})"
-                                                                        if len(r["evidence"]) > 1 else "")]
-                 for r in rows]), config)
+    _out(_status_table(rows), config)
     sources = _source_table(config, store)
     if len(sources) <= MAX_SOURCES_IN_STATUS:
         _out("\n" + _render_sources(sources), config)
@@ -193,6 +193,50 @@ def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
     for line in _trouble_lines(config, store):
         _out(line, config)
     return ExitStatus.OK
+
+
+def _show_status(args: argparse.Namespace, config: Config, store: Any) -> int:
+    """`status SHOW`: every installment of one show, first to newest, each with its evidence."""
+    from radar.status import in_order
+
+    show = _watched(config, args.show)
+    entry = store.shows(show.id).get(show.id)
+    by_label = {i.installment: i for i in entry.installments} if entry else {}
+    rows = []
+    for slot in in_order([i.slot for i in by_label.values()]):
+        item = by_label[slot.installment]
+        evidence = store.evidence_of(show.id, item.installment, item.state.status)
+        rows.append({"id": show.id, "title": show.title, "installment": item.installment,
+                     "status": item.state.status, "release": item.state.release, "updated": item.updated,
+                     "evidence": [e.as_dict() for e in evidence]})
+    if args.json:
+        _out(json.dumps(rows, ensure_ascii=False, indent=2), config)
+    elif not rows:
+        _out(f"{show.id}: no installment known yet (status none)", config)
+    else:
+        _out(_status_table(rows), config)
+    return ExitStatus.OK
+
+
+def _status_table(rows: list[dict[str, Any]]) -> str:
+    from notifier.message import installment_name
+    from radar.table import render
+
+    return render(["ID", "TITLE", "INSTALLMENT", "STATUS", "RELEASE", "UPDATED", "EVIDENCE"],
+                  [[r["id"], r["title"], installment_name(r["installment"]) or "", r["status"], r["release"] or "",
+                    (r["updated"] or "")[:16],
+                    (r["evidence"][0]["url"] if r["evidence"] else "") + (f" (+{len(r['evidence']) - 1})"
+                                                                          if len(r["evidence"]) > 1 else "")]
+                   for r in rows])
+
+
+def _watched(config: Config, show_id: str) -> Any:
+    """The watched show of this id, else a config error pointing at `status`."""
+    show = config.show_by_id().get(show_id)
+    if show is None:
+        raise ConfigError(str(config.directory / "watchlist.toml"), "show", f"no show with id {show_id!r}",
+                          "see `renewal-radar status` for the ids")
+    return show
 
 
 def _trouble_lines(config: Config, store: Any) -> list[str]:
@@ -213,9 +257,7 @@ def _trouble_lines(config: Config, store: Any) -> list[str]:
 
 
 def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
-    if args.show not in config.show_by_id():
-        raise ConfigError(str(config.directory / "watchlist.toml"), "show", f"no show with id {args.show!r}",
-                          "see `renewal-radar status` for the ids")
+    _watched(config, args.show)
     items = store.history(args.show)
     if args.json:
         _out(json.dumps([dict(e.payload(), silent=silent) for e, silent in items], ensure_ascii=False, indent=2),
@@ -224,10 +266,11 @@ def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
     if not items:
         _out(f"{args.show}: no events yet", config)
         return ExitStatus.OK
+    from notifier.message import installment_name
     from radar.table import render
 
-    _out(render(["DETECTED", "EVENT", "STATUS", "RELEASE", "WHY", "SOURCE"],
-                [[e.detected_at[:16], e.event + (" (baseline)" if silent else ""),
+    _out(render(["DETECTED", "INSTALLMENT", "EVENT", "STATUS", "RELEASE", "WHY", "SOURCE"],
+                [[e.detected_at[:16], installment_name(e.installment) or "", e.event + (" (baseline)" if silent else ""),
                   f"{e.previous_status} -> {e.status}", e.release or "", e.phrase,
                   f"{e.evidence[0].source}: {e.evidence[0].url}" if e.evidence else ""] for e, silent in items]),
          config)
