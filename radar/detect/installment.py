@@ -104,6 +104,8 @@ def _num(m: re.Match[str], name: str) -> int | None:
 def _label(m: re.Match[str]) -> str | None:
     season = next((n for n in (_num(m, k) for k in ("sn", "on", "sx", "jn", "jn2")) if n), None)
     part = next((n for n in (_num(m, k) for k in ("sp", "jp", "pn", "po", "jc", "jc2")) if n), None)
+    if season == 1 and not part:
+        return None  # "six years after the first season": the first season is never the news
     if season:
         return f"season {season} part {part}" if part else f"season {season}"
     if part:
