@@ -33,6 +33,7 @@ source_state = Table(
     Column("next_poll", Float),
     Column("seen_entries", Text),  # fingerprints of the entries of the last response read
     Column("baselined", Boolean),  # its first successful poll is folded: its items alert from now on
+    Column("failing_since", Text),  # the first failed poll after its last success; NULL while it answers
 )
 
 articles = Table(

@@ -126,8 +126,10 @@ def _fetch_values(result: FetchResult, now: datetime, next_poll: float | None, f
     values: dict[str, Any] = {"name": result.source, "last_polled": _iso(now), "next_poll": next_poll}
     if result.outcome == "error":
         values.update(last_error=result.error, failures=failures + 1)
+        if not failures:
+            values["failing_since"] = _iso(now)
     else:
-        values.update(last_success=_iso(now), failures=0, last_error=result.warning)
+        values.update(last_success=_iso(now), failures=0, last_error=result.warning, failing_since=None)
         if result.outcome == "ok":  # a malformed feed is fetched in full again, and reported again
             values.update(etag=None if result.warning else result.etag,
                           last_modified=None if result.warning else result.last_modified,
@@ -446,6 +448,13 @@ class Store:
         """A show's events, newest first, each with whether it was recorded silently."""
         with self.engine.connect() as conn:
             query = select(events).where(events.c.show_id == show_id).order_by(events.c.detected_at.desc())
+            return [(event_from_payload(json.loads(r.payload)), bool(r.silent)) for r in conn.execute(query)]
+
+    def all_events(self) -> list[tuple[Event, bool]]:
+        """Every event of every show, oldest first, each with whether it was recorded silently
+        (read-only; the status board's feed and calendar)."""
+        with self.engine.connect() as conn:
+            query = select(events.c.payload, events.c.silent).order_by(events.c.detected_at, events.c.event_id)
             return [(event_from_payload(json.loads(r.payload)), bool(r.silent)) for r in conn.execute(query)]
 
     def stored_articles(self, limit: int = 5000) -> list[Article]:
