@@ -381,7 +381,7 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
         if not rels and part.is_title:
             return "premiered", pub.isoformat() if pub else None
     dated = part.has("date_verb", s, e)
-    future = [r for r in rels if is_future(r.value, pub)]
+    future = [r for r in rels if is_future(r.value, pub) and not _old(part, r)]
     spans = sorted([(r.start, r.end) for r in rels] + [(f.start, f.end) for f in part.installments
                                                          if s <= f.start < e])
     bare = scope_verb and future and not _FILLER.sub("", _without(part.folded.low, s, e, spans))
@@ -406,6 +406,12 @@ def _installment(part: _Part, ranges: list[_Span], best: _Span | None, suffixes:
         return min(inside, key=lambda f: RANK[f.kind]).label
     number = next((n for n in map(sequel_number, suffixes) if n and n > 1), None)
     return f"season {number}" if number else None
+
+
+def _old(part: _Part, r: Release) -> bool:
+    """A date that no longer holds: "originally slated for October 2026", 「当初2026年秋に予定していた」."""
+    since = max([o.end for o in part.releases if o.end <= r.start], default=0)  # the marker is this date's
+    return part.has("old_date", max(since, r.start - 25), r.start) or part.has("old_date_after", r.end, r.end + 6)
 
 
 def _without(low: str, s: int, e: int, spans: list[_Span]) -> str:
@@ -438,7 +444,8 @@ def _combine(show: str, verdicts: list[_Verdict]) -> Claim | None:
                     v.release.startswith(release) and len(v.release) > len(release))):
                 release = v.release
         if best.event == "delayed" and release is None:  # "delayed; it will now open in October"
-            release = next((v.release for v in confirmed if v.event == "dated" and v.release), None)
+            dates = [v.release for v in confirmed if v.event == "dated" and v.release]
+            release = max(dates, key=release_key) if dates else None  # a delay moves to the latest date
         installment = best.installment or next((v.installment for v in verdicts if v.installment), None)
         implied = None if installment else next((v.implied for v in confirmed if v.implied), None)
         return Claim(show, best.event or "", release, best.phrase, installment, implied)

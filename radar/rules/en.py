@@ -63,6 +63,9 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("start|starts|begin|begins|kicks off", "starts in October"),
         ("add|adds|added|lineup|line-up|slate|schedule", "adds season 2 to its winter lineup"),
     ],
+    # A date that no longer holds: "originally slated for October", "previously planned for 2026".
+    "old_date": [("originally|previously|initially|formerly|had been|was slated|was scheduled|was planned"
+                  "|was set|were slated|from its planned|from", "originally slated for October, delayed from 2025")],
     # With a "now" word in the same clause: premiering right now.
     "premiere_verb": [("premiere|premieres|premiering|debut|debuts|debuting|airs|airing|open|opens"
                        "|stream|streams|streaming|arrives|launches|returns|starts|begins|kicks off"
