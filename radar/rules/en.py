@@ -65,7 +65,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
     ],
     # A date that no longer holds: "originally slated for October", "previously planned for 2026".
     "old_date": [("originally|previously|initially|formerly|had been|was slated|was scheduled|was planned"
-                  "|was set|were slated|from its planned|from", "originally slated for October, delayed from 2025")],
+                  "|was set|were slated|from its planned|delayed from|postponed from|pushed from|moved from",
+                  "originally slated for October, delayed from 2025")],
     # With a "now" word in the same clause: premiering right now.
     "premiere_verb": [("premiere|premieres|premiering|debut|debuts|debuting|airs|airing|open|opens"
                        "|stream|streams|streaming|arrives|launches|returns|starts|begins|kicks off"
