@@ -298,7 +298,6 @@ def _void(part: _Part, sentence: _Span, own: list[Mention]) -> bool:
     Reveals English Dub Cast, April 17 Debut", 「ミュージカル「X」続編、2026年に上演」), or print news
     with no anime in it ("X Novels Get Side Story Series in 2026")."""
     s, e = sentence
-    low = part.folded.low
     shared = False
     for i, (cs, ce) in enumerate(_clauses(part, s, e)):
         names = [m for m in part.mentions if cs <= m.start < ce]
@@ -334,7 +333,6 @@ def _split_owners(part: _Part, s: int, e: int, mentions: list[Mention]) -> list[
     A clause that is only a name ("Jujutsu Kaisen, Dorohedoro Dated") shares the next clause;
     a clause naming no show belongs to the shows of the clause before it.
     """
-    low = part.folded.low
     out: list[tuple[str, _Span]] = []
     pending: list[str] = []
     last: list[str] = []
@@ -369,8 +367,8 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
         later = [r.value for r in rels if is_future(r.value, pub)]
         return "delayed", max(later, key=release_key) if later else None
     now = part.has("premiere_now", s, e) or (part.has("now_word", s, e) and part.has("premiere_verb", s, e))
-    later = [r for r in rels if not r.today and pub and r.value > pub.isoformat()]
-    if (part.is_title or obj) and now and not later:  # 「いよいよ明日公開」: tomorrow is a date, not a premiere
+    tomorrow = [r for r in rels if not r.today and pub and r.value > pub.isoformat()]
+    if (part.is_title or obj) and now and not tomorrow:  # 「いよいよ明日公開」: tomorrow is a date, not a premiere
         today = next((r.value for r in rels if r.today), None)
         return "premiered", today or (pub.isoformat() if pub else None)
     if (part.is_title or obj) and part.has("premiere_past", s, e):
@@ -494,8 +492,9 @@ def run_classify(lines: Iterable[str], out: TextIO, shows: Sequence[Show]) -> in
                 event: dict[str, str] = {"show": claim.show_id, "event": claim.event}
                 if claim.release:
                     event["release"] = claim.release
-                if claim.installment or claim.implied:
-                    event["installment"] = claim.installment or claim.implied
+                installment = claim.installment or claim.implied
+                if installment:
+                    event["installment"] = installment
                 event["phrase"] = claim.phrase
                 events.append(event)
             result: dict[str, object] = {"id": item_id, "events": events}

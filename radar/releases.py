@@ -134,7 +134,10 @@ def _relative_season(qualifier: str, month: int, pub: date | None) -> str | None
 
 def _resolve(g: dict[str, str | None], pub: date | None) -> tuple[str | None, bool]:
     """The value of one match and whether it means "today"."""
-    num = lambda k: int(g[k]) if g.get(k) else 0  # noqa: E731
+    def num(key: str) -> int:
+        value = g.get(key)
+        return int(value) if value else 0
+
     if g["iy"]:
         return _ymd(num("iy"), num("im"), num("id")), False
     if g["jy2"]:  # 「27年1月より」: a two-digit year with its month
@@ -169,11 +172,11 @@ def _resolve(g: dict[str, str | None], pub: date | None) -> tuple[str | None, bo
     if g["sn"]:
         return _ymd(num("sy"), _SEASONS[g["sn"]]), False
     if g["ys"]:
-        return _ymd(num("ys"), _SEASONS[g["ss"]]), False
-    if g["rs"] or g["rs2"]:
-        return _relative_season(g["rq"] or "this", _SEASONS[g["rs"] or g["rs2"]], pub), False
-    if g["bm"] or g["bm2"]:
-        return _month_only(_MONTHS[g["bm"] or g["bm2"]], pub), False
+        return _ymd(num("ys"), _SEASONS[g["ss"] or "spring"]), False
+    if named_season := g["rs"] or g["rs2"]:
+        return _relative_season(g["rq"] or "this", _SEASONS[named_season], pub), False
+    if month_name := g["bm"] or g["bm2"]:
+        return _month_only(_MONTHS[month_name], pub), False
     if g["cy"] or g["cy2"]:
         return _ymd(num("cy") or num("cy2")), False
     return _relative_day(g, pub)

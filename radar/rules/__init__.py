@@ -81,15 +81,14 @@ class RuleSet:
                 for phrases, _why in rules:
                     for raw in phrases.split("|"):
                         prefix = raw.endswith("*")
-                        text = raw.rstrip("*")
-                        for key in _expand(text):
+                        for key in _expand(raw.rstrip("*")):
                             check_end = _is_word(key[-1]) and not prefix
                             keys[key].add(_Phrase(family, prefix, _is_word(key[0]), check_end))
         if "#" not in keys:
             keys["#"] = {_Phrase("date_anchor", False, True, False)}
         self._automaton = ahocorasick.Automaton()
-        for key, phrases in keys.items():
-            self._automaton.add_word(key, (len(key), tuple(phrases)))
+        for key, found in keys.items():
+            self._automaton.add_word(key, (len(key), tuple(found)))
         self._automaton.make_automaton()
 
     def scan(self, low: str) -> Hits:
