@@ -5,8 +5,10 @@ APScheduler's TwistedScheduler (debug executor: jobs run on the reactor thread) 
   never a source already in flight, never a host another crawl is still fetching from (so
   [schedule].per_host really caps the requests per host) — then fold the results into the store in a
   worker thread, one fold at a time, so classification and SQLite never stall the reactor;
-- `deliver`: drain the outbox in a worker thread (Apprise and requests block), one drain at a time.
-SIGTERM/SIGINT finish in-flight work and exit 0; SIGHUP reloads the config; SIGUSR1 polls every
+- `deliver`: drain the outbox, each notifier in a daemon thread of its own (Apprise and requests block),
+  one drain per notifier at a time, so one stuck endpoint never holds another.
+SIGTERM/SIGINT finish in-flight work (a delivery still sending after the grace period is abandoned, its alert
+left pending) and exit 0; SIGHUP reloads the config; SIGUSR1 polls every
 source now (back-off included) instead of waiting for its turn.
 
 Logging at the default level: one line per poll cycle — every [schedule].interval, or at once when a
@@ -19,6 +21,7 @@ import json
 import logging
 import random
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,8 +130,8 @@ class Daemon:
         self.runners: list[Any] = []         # the current runner, and older ones still crawling after a reload
         self.fold_lock = DeferredLock()      # one fold at a time: each reads statuses, then writes them
         self.folds: set[Any] = set()         # folds queued or running (shutdown waits for every one)
-        self.delivering: Any = None
-        self.deliver_again = False
+        self.delivering: dict[str | None, Any] = {}  # notifier (None: ones no longer configured) -> its drain
+        self.deliver_again: set[str | None] = set()
         self.stopping = False
         self.aborted = False                 # shutdown cancelled crawls that outlived SHUTDOWN_GRACE
         self.seen_errors: set[str] = set()   # unexpected errors whose traceback was logged already
@@ -277,15 +280,22 @@ class Daemon:
     # -- delivery --------------------------------------------------------------------------------------
 
     def deliver(self, urgent: bool = False) -> None:
-        """Drain the outbox in a worker thread, one drain at a time (`urgent`: again right after this one)."""
+        """Drain the outbox, each notifier in a thread of its own, one drain per notifier at a time, so
+        a stuck endpoint never holds another (`urgent`: again right after a drain still in flight)."""
         if self.stopping:
             return
-        if self.delivering is not None:
-            self.deliver_again = self.deliver_again or urgent
-            return
-        from twisted.internet.threads import deferToThread
+        for name in [*self.channels, None]:  # None: alerts of notifiers no longer configured
+            if name in self.delivering:
+                if urgent:
+                    self.deliver_again.add(name)
+                continue
+            self._drain(name)
 
-        self.delivering = deferToThread(deliver_due, self.config, self.store, self.channels)
+    def _drain(self, name: str | None) -> None:
+        known = frozenset(self.channels)
+        only = (lambda n: n == name) if name is not None else (lambda n: n not in known)
+        drained = in_daemon_thread(self.reactor, deliver_due, self.config, self.store, self.channels, only=only)
+        self.delivering[name] = drained
 
         def done(report: DeliveryReport) -> None:
             self.tally.delivered += report.delivered
@@ -295,12 +305,13 @@ class Daemon:
             log.error("delivery loop failed: %s", failure.getErrorMessage())
 
         def clear(_: Any) -> None:
-            self.delivering = None
-            if self.deliver_again:
-                self.deliver_again = False
-                self.deliver()
+            self.delivering.pop(name, None)
+            if name in self.deliver_again:
+                self.deliver_again.discard(name)
+                if not self.stopping:
+                    self._drain(name)
 
-        self.delivering.addCallbacks(done, failed).addBoth(clear)
+        drained.addCallbacks(done, failed).addBoth(clear)
 
     # -- control ---------------------------------------------------------------------------------------
 
@@ -342,8 +353,9 @@ class Daemon:
 
         self.stopping = True
         fetching = [d for d in self.crawls if not d.called]
+        sending = [d for d in self.delivering.values() if not d.called]
         log.info("stopping: finishing %d polls, %d folds and %d deliveries in flight", len(fetching),
-                 len(self.folds), int(self.delivering is not None))
+                 len(self.folds), len(sending))
         grace: Any = defer.Deferred()
 
         def end_grace(_: Any = None) -> None:
@@ -351,7 +363,7 @@ class Daemon:
                 grace.callback(None)
 
         timer = self.reactor.callLater(SHUTDOWN_GRACE, end_grace)
-        defer.DeferredList(fetching, consumeErrors=True).addBoth(end_grace)
+        defer.DeferredList(fetching + sending, consumeErrors=True).addBoth(end_grace)
 
         def after_grace(_: Any) -> Any:
             if timer.active():
@@ -363,10 +375,11 @@ class Daemon:
                             "polled again on the next start", len(late), SHUTDOWN_GRACE)
                 for runner in self.runners:
                     runner.stop()  # best effort, not waited for
-            waits = list(self.folds)
-            if self.delivering is not None:
-                waits.append(self.delivering)
-            return defer.DeferredList(waits, consumeErrors=True)
+            stuck = [d for d in sending if not d.called]
+            if stuck:  # a delivery marks its alert only once sent: an abandoned one stays pending
+                log.warning("stopping: %d deliveries still sending after %gs are abandoned; their alerts stay "
+                            "pending", len(stuck), SHUTDOWN_GRACE)
+            return defer.DeferredList(list(self.folds), consumeErrors=True)
 
         def finished(_: Any) -> None:
             self._log_cycle()
@@ -386,6 +399,26 @@ class Daemon:
             "pending_deliveries": self.store.count_deliveries("pending"),
             "failed_deliveries": self.store.count_deliveries("failed"),
         }).encode()
+
+
+def in_daemon_thread(reactor: Any, function: Any, *args: Any, **kwargs: Any) -> Any:
+    """A Deferred firing in the reactor with `function(*args, **kwargs)`, run in a daemon thread of its
+    own: unlike the reactor's thread pool, stopping the reactor or the process never waits for it."""
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
+
+    result: Any = Deferred()
+
+    def run() -> None:
+        try:
+            value = function(*args, **kwargs)
+        except BaseException:  # noqa: BLE001 (whatever it raises goes back to the reactor as a Failure)
+            reactor.callFromThread(result.errback, Failure())
+        else:
+            reactor.callFromThread(result.callback, value)
+
+    threading.Thread(target=run, name="deliver", daemon=True).start()
+    return result
 
 
 def _serve_health(reactor: Any, daemon: Daemon, port: int) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -63,18 +65,38 @@ def deliver_one(config: Config, store: Store, channels: dict[str, object], item:
 
 
 def deliver_due(config: Config, store: Store, channels: dict[str, object] | None = None,
-                now_ts: float | None = None, force: bool = False) -> DeliveryReport:
-    """Send every pending alert whose next try is due (all pending ones when `force`)."""
+                now_ts: float | None = None, force: bool = False,
+                only: Callable[[str], bool] | None = None) -> DeliveryReport:
+    """Send every pending alert whose next try is due (all pending ones when `force`; only those of the
+    notifiers `only` accepts, when given).
+
+    Notifiers are independent: each sends its alerts, oldest first, in a thread of its own, so a stuck
+    endpoint never holds another; a notifier's first failure ends its turn (its other alerts stay
+    pending, untried, for the next drain), so one drain waits at most one timeout per dead endpoint.
+    """
     now_ts = time.time() if now_ts is None else now_ts
     channels = build_channels(config) if channels is None else channels
-    report = DeliveryReport()
+    queues: dict[str, list[Delivery]] = {}
     for item in store.deliveries(("pending",)):
-        if not force and item.next_try > now_ts:
-            continue
-        reason = deliver_one(config, store, channels, item, now_ts)
-        if reason is None:
-            report.delivered += 1
-        else:
-            report.errors.append((item.notifier, reason))
+        if (force or item.next_try <= now_ts) and (only is None or only(item.notifier)):
+            queues.setdefault(item.notifier, []).append(item)
+
+    def drain(items: list[Delivery]) -> DeliveryReport:
+        part = DeliveryReport()
+        for item in items:
+            reason = deliver_one(config, store, channels, item, now_ts)
+            if reason is not None:
+                part.errors.append((item.notifier, reason))
+                break
+            part.delivered += 1
+        return part
+
+    if len(queues) > 1:
+        with ThreadPoolExecutor(len(queues), thread_name_prefix="deliver") as pool:
+            parts = list(pool.map(drain, queues.values()))
+    else:
+        parts = [drain(items) for items in queues.values()]
+    report = DeliveryReport(delivered=sum(p.delivered for p in parts),
+                            errors=[e for p in parts for e in p.errors])
     report.gave_up = store.count_deliveries("failed")
     return report

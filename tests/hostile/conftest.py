@@ -1,0 +1,5 @@
+"""The acceptance helpers (the real CLI, a web of feeds on 127.0.0.1) for the hostile daemon tests."""
+
+from __future__ import annotations
+
+from acceptance.conftest import cli, site  # noqa: F401 (fixtures)
