@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable report")
     daemon = sub.add_parser("daemon", help="poll on schedule until SIGTERM/SIGINT")
     daemon.add_argument("--healthcheck-port", type=int, metavar="N", help="serve /healthz on 127.0.0.1:N")
+    daemon.add_argument("--http-port", type=int, metavar="N",
+                        help="serve the status board (and /healthz) on 127.0.0.1:N")
     status = sub.add_parser("status", help="one row per show: status, release, evidence (SHOW: each installment)")
     status.add_argument("show", nargs="?", help="list every installment of this show")
     status.add_argument("--json", action="store_true")
@@ -73,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     cfg = sub.add_parser("config", help="validate or print the config")
     cfg.add_argument("action", choices=["check", "show"])
     sub.add_parser("demo", help="run the real pipeline offline on bundled samples (no network, no account)")
+    serve = sub.add_parser("serve", help="serve the status board, Atom feed, calendar and status.json (read-only)")
+    serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any free port)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="address to listen on (default 127.0.0.1)")
+    export = sub.add_parser("export", help="write the status board's pages as static files")
+    export.add_argument("dir", help="where (made if missing)")
+    _watchlist_parser(sub)
     return parser
 
 
@@ -100,6 +108,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         settled()
     if args.command == "classify":
         return _classify(args)
+    if args.command == "watchlist":  # needs watchlist.toml and [anilist] only: no notifier secrets
+        return _watchlist(args)
     if args.command == "init":
         return _init(args)
     if args.command == "demo":
@@ -113,7 +123,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "daemon":
         from radar.daemon import run_daemon
 
-        return run_daemon(config, healthcheck_port=args.healthcheck_port)
+        return run_daemon(config, healthcheck_port=args.healthcheck_port, http_port=args.http_port)
     if args.command == "notify-test":
         return _notify_test(args, config)
     from radar.store import Store
@@ -121,7 +131,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     store = Store(config.store_url)
     try:
         handler = {"check": _check, "status": _status, "history": _history, "sources": _sources,
-                   "deliveries": _deliveries}[args.command]
+                   "deliveries": _deliveries, "serve": _serve, "export": _export}[args.command]
         return handler(args, config, store)
     finally:
         store.close()
@@ -133,6 +143,7 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
     if not args.verbose:  # the report below names every failing source once; no per-request warnings too
         logging.getLogger("spiders").setLevel(logging.ERROR)
     report = run_cycles(config, store, 1)[0]
+    exported = _export_board(config, store, _board_dir(config)) if config.radar.board.export_dir else None
     if args.json:
         _out(json.dumps({"polled": report.polled, "not_modified": report.not_modified,
                          "conditional": report.conditional, "new_articles": report.new_articles,
@@ -156,6 +167,8 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
     for notifier, error in report.delivery_errors:
         _out(f"delivery to {notifier} failed (kept for retry): {error}", config)
     _out(report.summary(), config)
+    if exported:
+        _out(f"board exported to {exported}/", config)
     return _check_status(config, report)
 
 
@@ -170,16 +183,9 @@ def _check_status(config: Config, report: Any) -> ExitStatus:
 def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
     if args.show:
         return _show_status(args, config, store)
-    stored = store.shows()
-    rows = []
-    for show in config.shows:
-        entry = stored.get(show.id)
-        state = entry.state if entry else None
-        evidence = [e.as_dict() for e in store.evidence_for(show.id)]
-        rows.append({"id": show.id, "title": show.title, "installment": entry.installment if entry else None,
-                     "status": state.status if state else "none",
-                     "release": state.release if state else None, "updated": entry.updated if entry else None,
-                     "evidence": evidence})
+    from radar.board.data import status_rows
+
+    rows = status_rows(config, store)
     if args.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=2), config)
         return ExitStatus.OK
@@ -369,6 +375,38 @@ def _notify_test(args: argparse.Namespace, config: Config) -> int:
     return ExitStatus.DELIVERY if failed else ExitStatus.OK
 
 
+def _board_dir(config: Config) -> Path:
+    """`[board] export_dir`, a relative one taken from the config directory."""
+    path = Path(config.radar.board.export_dir or "").expanduser()
+    return path if path.is_absolute() else config.directory / path
+
+
+def _export_board(config: Config, store: Any, directory: Path) -> Path:
+    from radar.board.data import read_board
+    from radar.board.export import export
+
+    export(read_board(config, store), directory, config.redact)
+    return directory
+
+
+def _export(args: argparse.Namespace, config: Config, store: Any) -> int:
+    directory = _export_board(config, store, Path(args.dir))
+    _out(f"board exported to {directory}/: index.html, feed.atom, calendar.ics, api/status.json", config)
+    return ExitStatus.OK
+
+
+def _serve(args: argparse.Namespace, config: Config, store: Any) -> int:
+    from radar.board.data import read_board
+    from radar.board.web import serve
+
+    def ready(port: int) -> None:
+        _out(f"serving http://{args.bind}:{port}/ (status board, feed.atom, calendar.ics, api/status.json)", config)
+        sys.stdout.flush()
+
+    serve(lambda: read_board(config, store), config.redact, args.port, args.bind, ready)
+    return ExitStatus.OK
+
+
 def _config(args: argparse.Namespace, config: Config) -> int:
     if args.action == "check":
         _out(f"{config.directory}: OK — {len(config.shows)} shows, {len(config.sources)} sources, "
@@ -378,6 +416,31 @@ def _config(args: argparse.Namespace, config: Config) -> int:
 
     _out(render_config(config), config)
     return ExitStatus.OK
+
+
+def _watchlist_parser(sub: Any) -> None:
+    from radar.anilist import DEFAULT_STATUSES, LIST_STATUSES
+
+    watchlist = sub.add_parser("watchlist", help="import a list from AniList or MyAnimeList, add a show, list")
+    commands = watchlist.add_subparsers(dest="action", required=True, metavar="ACTION")
+    imports = commands.add_parser("import", help="merge an AniList user's list or a MyAnimeList export")
+    imports.add_argument("service", choices=["anilist", "mal"])
+    imports.add_argument("name", metavar="USER|FILE", help="AniList user name, or the MyAnimeList export file")
+    imports.add_argument("--status", default=",".join(DEFAULT_STATUSES), metavar="LIST",
+                         help=f"list statuses to import, comma-separated, of {', '.join(LIST_STATUSES)} "
+                              "(default: %(default)s)")
+    imports.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
+    add = commands.add_parser("add", help="search AniList for a title and add the best match")
+    add.add_argument("title", nargs="+")
+    add.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
+    shown = commands.add_parser("list", help="the watched shows with their ids")
+    shown.add_argument("--json", action="store_true")
+
+
+def _watchlist(args: argparse.Namespace) -> int:
+    from radar.watchlist_command import run_watchlist
+
+    return run_watchlist(args, config_dir(args.config), _out)
 
 
 def _classify(args: argparse.Namespace) -> int:

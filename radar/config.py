@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -93,6 +94,31 @@ class DeliverySettings(_Strict):
     _give_up = field_validator("give_up_after", mode="before")(_duration)
 
 
+class AniListSettings(_Strict):
+    url: str = "https://graphql.anilist.co"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Invalid(f"{value!r} is not an http:// or https:// URL with a host",
+                          "write the GraphQL endpoint, e.g. https://graphql.anilist.co")
+        return value
+
+
+class BoardSettings(_Strict):
+    export_dir: str | None = None  # `check` exports the status board here after each cycle
+
+    @field_validator("export_dir")
+    @classmethod
+    def _export_dir(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise Invalid("is empty", 'write a directory, e.g. export_dir = "board" (relative to the config '
+                                      "directory), or remove the key")
+        return value
+
+
 class NotifierEntry(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
     name: str = Field(pattern=NAME_PATTERN)
@@ -115,6 +141,8 @@ class RadarFile(_Strict):
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()
+    board: BoardSettings = BoardSettings()
+    anilist: AniListSettings = AniListSettings()
     notifier: list[NotifierEntry] = []
 
 
@@ -122,8 +150,8 @@ class SourceEntry(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
     name: str = Field(pattern=NAME_PATTERN)
     kind: str
-    url: str = Field(pattern=r"^https?://")
-    trust: Literal["official", "news", "community"]
+    url: str | None = Field(default=None, pattern=r"^https?://")  # required unless the kind has a default
+    trust: Literal["official", "news", "community"] | None = None   # likewise
     interval: float | None = None
     show: str | None = None
 
@@ -138,6 +166,8 @@ class ShowEntry(_Strict):
     id: str = Field(pattern=NAME_PATTERN)
     title: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
+    anilist: int | None = Field(default=None, ge=1)
+    mal: int | None = Field(default=None, ge=1)
 
 
 class WatchlistFile(_Strict):
@@ -207,7 +237,7 @@ def load_config(directory: Path, env: dict[str, str] | None = None) -> Config:
     watchlist = _validate(WatchlistFile, raw[WATCHLIST_FILE], directory / WATCHLIST_FILE)
     sources_file = _validate(SourcesFile, raw[SOURCES_FILE], directory / SOURCES_FILE)
     shows = _shows(watchlist, directory / WATCHLIST_FILE)
-    sources = _sources(sources_file, {s.id for s in shows}, directory / SOURCES_FILE)
+    sources = _sources(sources_file, {s.id for s in shows}, directory / SOURCES_FILE, radar)
     masker = Masker()
     notifiers = _notifiers(radar, {s.id for s in shows}, directory / RADAR_FILE, masker)
     for url in (radar.store.url, *(source.url for source in sources)):
@@ -219,6 +249,14 @@ def load_watchlist(path: Path) -> tuple[Show, ...]:
     """Just the shows of one watchlist file (used by `classify --watchlist`)."""
     data = _substitute(_read_toml(path, required=True), path, dict(os.environ), "")
     return _shows(_validate(WatchlistFile, data, path), path)
+
+
+def load_anilist_settings(directory: Path, env: dict[str, str] | None = None) -> AniListSettings:
+    """Just radar.toml's `[anilist]` (used by `watchlist import`, which needs no other setting)."""
+    path = directory / RADAR_FILE
+    section = _read_toml(path).get("anilist", {})
+    data = _substitute({"anilist": section}, path, dict(os.environ) if env is None else env, "")
+    return _validate(RadarFile, data, path).anilist  # type: ignore[no-any-return]
 
 
 def _check_files(directory: Path) -> None:
@@ -295,13 +333,19 @@ def _config_error(exc: ValidationError, path: Path, prefix: str = "") -> ConfigE
 
 def _shows(watchlist: WatchlistFile, path: Path) -> tuple[Show, ...]:
     seen: set[str] = set()
+    ids: dict[tuple[str, int], str] = {}
     shows = []
     for index, entry in enumerate(watchlist.show):
         if entry.id in seen:
             raise ConfigError(str(path), f"show[{index}].id", f"duplicate show id {entry.id!r}",
                               "give every show its own id")
         seen.add(entry.id)
-        shows.append(Show(entry.id, entry.title, tuple(entry.aliases)))
+        for key, value in (("anilist", entry.anilist), ("mal", entry.mal)):
+            if value is not None and ids.setdefault((key, value), entry.id) != entry.id:
+                raise ConfigError(str(path), f"show[{index}].{key}",
+                                  f"{key} id {value} is also show {ids[(key, value)]!r}'s",
+                                  "keep one of the two shows")
+        shows.append(Show(entry.id, entry.title, tuple(entry.aliases), entry.anilist, entry.mal))
     return tuple(shows)
 
 
@@ -321,12 +365,13 @@ def _kind_options(registry: dict[str, Any], entry: BaseModel, path: Path, where:
                           f"use one of {', '.join(sorted(registry))}")
     extra = dict(entry.model_extra or {})
     try:
-        return kind, kind.Options.model_validate(extra)
+        return kind, kind.Options.model_validate(extra, context={"directory": path.parent})
     except ValidationError as exc:
         raise _config_error(exc, path, prefix=where) from None
 
 
-def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path) -> tuple[Source, ...]:
+def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path,
+             radar: RadarFile | None = None) -> tuple[Source, ...]:
     from spiders.base import SourceKind
 
     seen: set[str] = set()
@@ -334,12 +379,18 @@ def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path) -> tuple
     for index, entry in enumerate(sources_file.source):
         where = f"source[{index}]"
         _unique(seen, entry.name, path, where, "source")
-        _, options = _kind_options(SourceKind.registry, entry, path, where)
+        kind, options = _kind_options(SourceKind.registry, entry, path, where)
+        url = entry.url or kind.default_url(radar or RadarFile())
+        trust = entry.trust or kind.default_trust
+        for key, value in (("url", url), ("trust", trust)):
+            if value is None:
+                raise ConfigError(str(path), f"{where}.{key}", "required key is missing", "add it")
         if entry.show is not None and entry.show not in show_ids:
             raise ConfigError(str(path), f"{where}.show", f"no show with id {entry.show!r} in the watchlist",
                               "add the show to watchlist.toml or fix the id")
         pairs = tuple(sorted((k, str(v)) for k, v in options.model_dump(exclude_none=True).items()))
-        sources.append(Source(entry.name, entry.kind, entry.url, entry.trust, entry.show, entry.interval, pairs))
+        sources.append(Source(entry.name, entry.kind, str(url), str(trust), entry.show, entry.interval, pairs,
+                              structured=kind.structured))
     return tuple(sources)
 
 
@@ -356,7 +407,11 @@ def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, masker: Masker)
             if show not in show_ids:
                 raise ConfigError(str(path), f"{where}.shows", f"no show with id {show!r} in the watchlist",
                                   "fix the id or remove it")
-        masker.update(channel(entry.name, options).secrets())
+        try:
+            built = channel(entry.name, options)
+        except ValueError as exc:  # a check that needs the notifier itself, e.g. a template that does not compile
+            raise ConfigError(str(path), f"notifier {entry.name!r}", str(exc), getattr(exc, "fix", None)) from None
+        masker.update(built.secrets())
         specs.append(NotifierSpec(entry.name, entry.kind, tuple(entry.events), tuple(entry.shows),
                                   options, tuple(channel.secret_fields)))
     return tuple(specs)

@@ -58,3 +58,19 @@ class DeliveryError(RadarError):
     def __init__(self, notifier: str, problem: str) -> None:
         self.notifier, self.problem = notifier, problem
         super().__init__(f"notifier {notifier!r}: {problem}")
+
+
+class ApiError(RadarError):
+    """An outside service's API (AniList) failed a request or answered something we cannot read."""
+
+    def __init__(self, service: str, url: str, problem: str, malformed: bool = False) -> None:
+        self.service, self.url, self.problem, self.malformed = service, url, problem, malformed
+        super().__init__(f"{service} ({url}): {problem}")
+
+
+class InputError(RadarError):
+    """A file given on the command line (not a config file) is missing or not what it should be."""
+
+    def __init__(self, file: str, problem: str, fix: str | None = None) -> None:
+        self.file, self.problem, self.fix = file, problem, fix
+        super().__init__(f"{file}: {problem}" + (f" ({fix})" if fix else ""))

@@ -26,6 +26,8 @@ class Show:
     id: str
     title: str
     aliases: tuple[str, ...] = ()
+    anilist: int | None = None  # its AniList id (`anilist = ID`), read by the `anilist` source kind
+    mal: int | None = None      # its MyAnimeList id (`mal = ID`), matched on import
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -46,6 +48,12 @@ class Article:
     guid: str | None = None
     show_hint: str | None = None  # the source's `show =`: every item there is about that show
     lang: str | None = None
+    # What a structured source (AniList) already knows the item says: folded as they are, never re-read
+    # by the text classifier. Empty: the classifier reads the title and summary.
+    claims: tuple[Claim, ...] = ()
+    # The source's first look at the item's show (a show it queries for the first time): recorded
+    # silently, as a new source's backlog is, even when source and show were baselined before.
+    baseline: bool = False
 
     @property
     def key(self) -> str:
@@ -156,6 +164,7 @@ class Source:
     show: str | None = None
     interval: float | None = None  # seconds; None: the [schedule] default
     options: tuple[tuple[str, str], ...] = ()  # kind-specific keys (html: item, title, link, date, summary)
+    structured: bool = False  # its kind hands over ready-made claims (Article.claims): never text-classified
 
     def option(self, key: str, default: str | None = None) -> str | None:
         """A kind-specific option by name."""

@@ -9,11 +9,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from radar.models import Article, Source
+from radar.models import Article, Source, Validators
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,9 @@ class SourceKind(ABC):
     registry: ClassVar[dict[str, type[SourceKind]]] = {}
     kind: ClassVar[str]
     Options: ClassVar[type[BaseModel]] = NoOptions
+    default_trust: ClassVar[str | None] = None  # the `trust` of an entry that gives none; None: required
+    structured: ClassVar[bool] = False  # its articles carry their claims (Article.claims): never text-classified
+    fetches_itself: ClassVar[bool] = False  # polled by its own `poll` (an API), not fetched as a feed or page
 
     def __init_subclass__(cls, *, kind: str, **kw: object) -> None:
         super().__init_subclass__(**kw)
@@ -42,6 +45,17 @@ class SourceKind(ABC):
     def help(cls) -> str:
         """The first line of the class docstring."""
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+    @classmethod
+    def default_url(cls, settings: Any) -> str | None:
+        """The `url` of an entry that gives none, from radar.toml's settings; None: `url` is required."""
+        return None
+
+    @classmethod
+    def poll(cls, runner: Any, sources: list[Source], validators: Mapping[str, Validators]) -> Any:
+        """A kind that `fetches_itself`: a Deferred firing with one FetchResult per source, in order,
+        never blocking the reactor (`runner` is the PollRunner: its timeout, max_bytes, shows)."""
+        raise NotImplementedError(f"kind {cls.kind!r} is fetched as a feed or page")
 
     @classmethod
     @abstractmethod
