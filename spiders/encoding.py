@@ -1,5 +1,7 @@
 """A feed's bytes as UTF-8 the parsers can trust: decoded by its BOM, HTTP charset, XML declaration or,
-without any, by trying UTF-8, EUC-JP and Shift_JIS (cp932) in turn, as the html kind does.
+without any, by trying UTF-8, then EUC-JP and Shift_JIS (cp932) — taken only when the text has kana, since
+Western bytes often decode as cp932 too — then windows-1252, with a warning. (charset_normalizer, which
+requests installs, was tried: it named a plain windows-1252 feed cp775; the kana test is exact enough.)
 
 Every step is linear in the body: the XML declaration is read from the first DECL_MAX bytes only, and
 feedparser never sees a first line it could backtrack over (its encoding pattern scans the whole first
@@ -17,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 DECL_MAX = 1024  # an XML declaration is ~40 bytes; one not closed within 1 KB is not a declaration
 DETECT_ORDER = ("utf-8", "euc-jp", "cp932")  # tried in order when nothing declares a charset
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")  # hiragana, katakana: Japanese text has some
 _BOMS = ((codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF8, "utf-8"),
          (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF16_LE, "utf-16-le"))
 _DECL_ENCODING = re.compile(rb"""\sencoding\s*+=\s*+(["'])([A-Za-z][A-Za-z0-9._:-]{0,63})\1""")
@@ -74,10 +77,12 @@ def _detect(body: bytes, content_type: str | None) -> Decoded:
             continue
         if encoding == "utf-8":
             return Decoded(_short_first_line(body), content_type, "utf-8")
+        if not _KANA.search(text):
+            continue
         logger.debug("no charset declared, read as %s", encoding)
         return _as_utf8(text, content_type, encoding)
     return _as_utf8(body.decode("cp1252", "replace"), content_type, "cp1252",
-                    "no charset declared and not UTF-8, EUC-JP or Shift_JIS: read as windows-1252")
+                    "no charset declared and not UTF-8 or Japanese: read as windows-1252")
 
 
 def _as_utf8(text: str, content_type: str | None, encoding: str, warning: str | None = None) -> Decoded:
