@@ -93,7 +93,7 @@ _KEY_STEMS = {"title", "summary", "rights", "subtitle", "author", "publisher", "
 
 # a namespace declaration (a prefix is an NCName: no colon; lxml refuses a QName with two). Linear: no
 # run can extend into the next "xmlns", and the runs around "=" do not give back what they took
-_XMLNS = re.compile(rb"""xmlns(?::([^\s=>:]+))?\s*+=\s*+(?:"([^"]*)"|'([^']*)')""")
+_XMLNS = re.compile(rb"""xmlns(?::([^\s=>:]++))?\s*+=\s*+(?:"([^"]*)"|'([^']*)')""")
 _ASCII_SUPERSETS = {"ascii", "utf-8", "iso8859-1", "iso8859-2", "iso8859-15", "cp1252"}
 _CHARDET = bool(importlib.util.find_spec("cchardet") or importlib.util.find_spec("chardet"))
 _CP1252 = {c: bytes([c]).decode("cp1252") for c in range(128, 160) if c not in (129, 141, 143, 144, 157)}
