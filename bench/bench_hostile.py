@@ -14,26 +14,22 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from hostile.corpus import TEXT_BODIES  # noqa: E402
-
-from radar.models import Show, Source  # noqa: E402
-from spiders.results import result_from_response  # noqa: E402
-
 SIZES = (10_000, 100_000, 1_000_000)
 URL = "http://127.0.0.1/feed.xml"
-SOURCE = Source(name="bench", kind="rss", url=URL, trust="news")
-SHOWS = [Show("akudama-drive", "Akudama Drive", ("アクダマドライブ",)), Show("terra-formars", "Terra Formars")]
 
 
-def once(data: bytes, content_type: str, classifier: object | None) -> tuple[float, str]:
+def once(data: bytes, content_type: str, classifier: Any) -> tuple[float, str]:
     """Seconds for one body, and what came out (articles and claims, or the error)."""
+    from radar.models import Source
+    from spiders.results import result_from_response
+
+    source = Source(name="bench", kind="rss", url=URL, trust="news")
     started = time.perf_counter()
-    result = result_from_response(SOURCE, 200, data, URL, {"content-type": content_type}, None, 0.0)
-    claims = sum(len(classifier.classify(a)) for a in result.articles) if classifier else 0  # type: ignore[attr-defined]
+    result = result_from_response(source, 200, data, URL, {"content-type": content_type}, None, 0.0)
+    claims = sum(len(classifier.classify(a)) for a in result.articles) if classifier else 0
     took = time.perf_counter() - started
     what = f"{len(result.articles)} art, {claims} claims" if result.outcome == "ok" else f"error: {result.error}"
     return took, what
@@ -45,12 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-classify", action="store_true", help="time response -> articles only")
     parser.add_argument("--only", nargs="*", help="body names (default: all)")
     args = parser.parse_args(argv)
+    sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+    from hostile.corpus import TEXT_BODIES
+
+    from radar.models import Show
+
     logging.disable(logging.WARNING)  # the cuts and malformed feeds are logged: not the point here
     classifier = None
     if not args.no_classify:
         from radar.classify import Classifier
 
-        classifier = Classifier(SHOWS)
+        classifier = Classifier([Show("akudama-drive", "Akudama Drive", ("アクダマドライブ",)),
+                                 Show("terra-formars", "Terra Formars")])
     print(f"response -> articles{'' if args.no_classify else ' -> claims'}, best of {args.repeat} (ms)\n")
     print(f"{'body':<14} {'10 KB':>9} {'100 KB':>9} {'1 MB':>9} {'1MB/100KB':>10}  {'ok':<3} result at 1 MB")
     worst_ratio, worst = 0.0, 0.0
