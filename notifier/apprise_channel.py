@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from radar import PROJECT_URL
 from radar.errors import DeliveryError
 from radar.models import Event
 from radar.secret import MASK, Masker, url_tokens
 
-from . import message
 from .base import Channel, ChannelOptions, Timeout
+from .template import TemplateInvalid, compile_templates
 
 if TYPE_CHECKING:
     import apprise
@@ -76,11 +77,25 @@ class AppriseChannel(Channel, kind="apprise"):
     """Send a readable alert through Apprise: discord://, slack://, tgram://, ntfy://, mailto:// …"""
 
     class Options(ChannelOptions):
-        """url: an Apprise URL; timeout: network timeout in seconds; format: text or markdown body."""
+        """url: an Apprise URL; timeout: network timeout in seconds; format: text, markdown or html body;
+        title_template, body_template, template_file: Jinja2 templates of the message (notifier.template)."""
 
         url: str = Field(repr=False)
         timeout: Timeout = 10.0
-        format: Literal["text", "markdown"] = "text"
+        format: Literal["text", "markdown", "html"] = "text"
+        title_template: str | None = None
+        body_template: str | None = None
+        template_file: str | None = None
+
+        @field_validator("template_file")
+        @classmethod
+        def _template_path(cls, value: str | None, info: ValidationInfo) -> str | None:
+            """A relative path is taken from the config directory (when the config loader says which)."""
+            if value is None:
+                return None
+            path = Path(value).expanduser()
+            directory = (info.context or {}).get("directory")
+            return str(path if path.is_absolute() or directory is None else Path(directory) / path)
 
         @field_validator("url")
         @classmethod
@@ -110,6 +125,8 @@ class AppriseChannel(Channel, kind="apprise"):
         self._private_url = plugin.url(privacy=True).split("?", 1)[0]
         self._secrets = Masker([options.url, *_private_values(plugin)])
         self._secrets.add_url(options.url)
+        self.templates = compile_templates(options.format, options.title_template, options.body_template,
+                                           Path(options.template_file) if options.template_file else None)
 
     def _plugin(self) -> apprise.NotifyBase:
         """A fresh Apprise plugin for the URL (no state carried between sends), with our timeout."""
@@ -133,18 +150,18 @@ class AppriseChannel(Channel, kind="apprise"):
     def send(self, event: Event) -> None:
         import apprise
 
-        rendered = message.render(event)
-        markdown = self.options.format == "markdown"
+        try:
+            title, body = self.templates.render(event)
+        except TemplateInvalid as exc:
+            raise DeliveryError(self.name, f"{exc} ({exc.fix})") from None
+        body_format = {"markdown": apprise.NotifyFormat.MARKDOWN, "html": apprise.NotifyFormat.HTML}.get(
+            self.options.format, apprise.NotifyFormat.TEXT)
         notifier = apprise.Apprise(asset=_asset())
         notifier.add(self._plugin())
         result: Any = False
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             try:
-                result = notifier.notify(
-                    body=rendered.markdown if markdown else rendered.text,
-                    title=rendered.title,
-                    body_format=apprise.NotifyFormat.MARKDOWN if markdown else apprise.NotifyFormat.TEXT,
-                )
+                result = notifier.notify(body=body, title=title, body_format=body_format)
             except Exception as exc:  # noqa: BLE001 - a plugin bug must not take the delivery loop down
                 log.debug("apprise raised %s", type(exc).__name__)
                 result, crash = False, f"Apprise raised {type(exc).__name__}"

@@ -107,6 +107,18 @@ class AniListSettings(_Strict):
         return value
 
 
+class BoardSettings(_Strict):
+    export_dir: str | None = None  # `check` exports the status board here after each cycle
+
+    @field_validator("export_dir")
+    @classmethod
+    def _export_dir(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise Invalid("is empty", 'write a directory, e.g. export_dir = "board" (relative to the config '
+                                      "directory), or remove the key")
+        return value
+
+
 class NotifierEntry(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
     name: str = Field(pattern=NAME_PATTERN)
@@ -129,6 +141,7 @@ class RadarFile(_Strict):
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()
+    board: BoardSettings = BoardSettings()
     anilist: AniListSettings = AniListSettings()
     notifier: list[NotifierEntry] = []
 
@@ -352,7 +365,7 @@ def _kind_options(registry: dict[str, Any], entry: BaseModel, path: Path, where:
                           f"use one of {', '.join(sorted(registry))}")
     extra = dict(entry.model_extra or {})
     try:
-        return kind, kind.Options.model_validate(extra)
+        return kind, kind.Options.model_validate(extra, context={"directory": path.parent})
     except ValidationError as exc:
         raise _config_error(exc, path, prefix=where) from None
 
@@ -394,7 +407,11 @@ def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, masker: Masker)
             if show not in show_ids:
                 raise ConfigError(str(path), f"{where}.shows", f"no show with id {show!r} in the watchlist",
                                   "fix the id or remove it")
-        masker.update(channel(entry.name, options).secrets())
+        try:
+            built = channel(entry.name, options)
+        except ValueError as exc:  # a check that needs the notifier itself, e.g. a template that does not compile
+            raise ConfigError(str(path), f"notifier {entry.name!r}", str(exc), getattr(exc, "fix", None)) from None
+        masker.update(built.secrets())
         specs.append(NotifierSpec(entry.name, entry.kind, tuple(entry.events), tuple(entry.shows),
                                   options, tuple(channel.secret_fields)))
     return tuple(specs)
