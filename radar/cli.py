@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="machine-readable report")
     daemon = sub.add_parser("daemon", help="poll on schedule until SIGTERM/SIGINT")
     daemon.add_argument("--healthcheck-port", type=int, metavar="N", help="serve /healthz on 127.0.0.1:N")
+    daemon.add_argument("--http-port", type=int, metavar="N",
+                        help="serve the status board (and /healthz) on 127.0.0.1:N")
     status = sub.add_parser("status", help="one row per show: status, release, evidence (SHOW: each installment)")
     status.add_argument("show", nargs="?", help="list every installment of this show")
     status.add_argument("--json", action="store_true")
@@ -73,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     cfg = sub.add_parser("config", help="validate or print the config")
     cfg.add_argument("action", choices=["check", "show"])
     sub.add_parser("demo", help="run the real pipeline offline on bundled samples (no network, no account)")
+    serve = sub.add_parser("serve", help="serve the status board, Atom feed, calendar and status.json (read-only)")
+    serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any free port)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="address to listen on (default 127.0.0.1)")
+    export = sub.add_parser("export", help="write the status board's pages as static files")
+    export.add_argument("dir", help="where (made if missing)")
     _watchlist_parser(sub)
     return parser
 
@@ -116,7 +123,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "daemon":
         from radar.daemon import run_daemon
 
-        return run_daemon(config, healthcheck_port=args.healthcheck_port)
+        return run_daemon(config, healthcheck_port=args.healthcheck_port, http_port=args.http_port)
     if args.command == "notify-test":
         return _notify_test(args, config)
     from radar.store import Store
@@ -124,7 +131,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     store = Store(config.store_url)
     try:
         handler = {"check": _check, "status": _status, "history": _history, "sources": _sources,
-                   "deliveries": _deliveries}[args.command]
+                   "deliveries": _deliveries, "serve": _serve, "export": _export}[args.command]
         return handler(args, config, store)
     finally:
         store.close()
@@ -136,6 +143,7 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
     if not args.verbose:  # the report below names every failing source once; no per-request warnings too
         logging.getLogger("spiders").setLevel(logging.ERROR)
     report = run_cycles(config, store, 1)[0]
+    exported = _export_board(config, store, _board_dir(config)) if config.radar.board.export_dir else None
     if args.json:
         _out(json.dumps({"polled": report.polled, "not_modified": report.not_modified,
                          "conditional": report.conditional, "new_articles": report.new_articles,
@@ -159,6 +167,8 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
     for notifier, error in report.delivery_errors:
         _out(f"delivery to {notifier} failed (kept for retry): {error}", config)
     _out(report.summary(), config)
+    if exported:
+        _out(f"board exported to {exported}/", config)
     return _check_status(config, report)
 
 
@@ -173,16 +183,9 @@ def _check_status(config: Config, report: Any) -> ExitStatus:
 def _status(args: argparse.Namespace, config: Config, store: Any) -> int:
     if args.show:
         return _show_status(args, config, store)
-    stored = store.shows()
-    rows = []
-    for show in config.shows:
-        entry = stored.get(show.id)
-        state = entry.state if entry else None
-        evidence = [e.as_dict() for e in store.evidence_for(show.id)]
-        rows.append({"id": show.id, "title": show.title, "installment": entry.installment if entry else None,
-                     "status": state.status if state else "none",
-                     "release": state.release if state else None, "updated": entry.updated if entry else None,
-                     "evidence": evidence})
+    from radar.board.data import status_rows
+
+    rows = status_rows(config, store)
     if args.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=2), config)
         return ExitStatus.OK
@@ -370,6 +373,38 @@ def _notify_test(args: argparse.Namespace, config: Config) -> int:
             failed += 1
             _out(f"{spec.name}: FAILED: {config.redact(exc.problem)}", config)
     return ExitStatus.DELIVERY if failed else ExitStatus.OK
+
+
+def _board_dir(config: Config) -> Path:
+    """`[board] export_dir`, a relative one taken from the config directory."""
+    path = Path(config.radar.board.export_dir or "").expanduser()
+    return path if path.is_absolute() else config.directory / path
+
+
+def _export_board(config: Config, store: Any, directory: Path) -> Path:
+    from radar.board.data import read_board
+    from radar.board.export import export
+
+    export(read_board(config, store), directory, config.redact)
+    return directory
+
+
+def _export(args: argparse.Namespace, config: Config, store: Any) -> int:
+    directory = _export_board(config, store, Path(args.dir))
+    _out(f"board exported to {directory}/: index.html, feed.atom, calendar.ics, api/status.json", config)
+    return ExitStatus.OK
+
+
+def _serve(args: argparse.Namespace, config: Config, store: Any) -> int:
+    from radar.board.data import read_board
+    from radar.board.web import serve
+
+    def ready(port: int) -> None:
+        _out(f"serving http://{args.bind}:{port}/ (status board, feed.atom, calendar.ics, api/status.json)", config)
+        sys.stdout.flush()
+
+    serve(lambda: read_board(config, store), config.redact, args.port, args.bind, ready)
+    return ExitStatus.OK
 
 
 def _config(args: argparse.Namespace, config: Config) -> int:

@@ -421,23 +421,26 @@ def in_daemon_thread(reactor: Any, function: Any, *args: Any, **kwargs: Any) -> 
     return result
 
 
-def _serve_health(reactor: Any, daemon: Daemon, port: int) -> None:
+def _serve_health(reactor: Any, daemon: Daemon, port: int, board: bool = False) -> None:
+    """/healthz on 127.0.0.1:port; with `board`, the status board's pages beside it (radar.board)."""
     from twisted.web.resource import Resource
-    from twisted.web.server import Site
+
+    from radar.board.web import board_root, put, quiet_site
 
     class Healthz(Resource):
         isLeaf = True
 
-        def render_GET(self, request: Any) -> bytes:  # noqa: N802 (twisted's naming)
+        def render_GET(self, request: Any) -> bytes:
             request.setHeader(b"content-type", b"application/json")
             return daemon.health_json()
 
     root = Resource()
-    root.putChild(b"healthz", Healthz())
-    site = Site(root)
-    site.noisy = False  # no "Starting factory" line per connection
-    site.log = lambda request: None  # no access log line per request
-    reactor.listenTCP(port, site, interface="127.0.0.1")
+    if board:
+        from radar.board.data import read_board
+
+        root = board_root(lambda: read_board(daemon.config, daemon.store), lambda text: daemon.config.redact(text))
+    put(root, b"healthz", Healthz())
+    reactor.listenTCP(port, quiet_site(root), interface="127.0.0.1")  # no log line per connection or request
 
 
 def _quiet_per_request_logs() -> None:
@@ -449,13 +452,14 @@ def _quiet_per_request_logs() -> None:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # "Running job" every tick otherwise
 
 
-def run_daemon(config: Config, healthcheck_port: int | None = None) -> int:
+def run_daemon(config: Config, healthcheck_port: int | None = None, http_port: int | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns the exit status."""
     from radar.runner import install_reactor
 
     with StoreLock(lock_path(config.store_url, config.directory)):
         reactor = install_reactor()  # before apscheduler.schedulers.twisted imports twisted.internet.reactor
         from apscheduler.schedulers.twisted import TwistedScheduler
+        from twisted.internet.error import CannotListenError
 
         _quiet_per_request_logs()
         logging.getLogger(__name__).setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
@@ -473,12 +477,14 @@ def run_daemon(config: Config, healthcheck_port: int | None = None) -> int:
             return daemon.shutdown()
 
         reactor.addSystemEventTrigger("before", "shutdown", stop_everything)
-        if healthcheck_port is not None:
+        for port, board, what in ((healthcheck_port, False, "/healthz"), (http_port, True, "the status board")):
+            if port is None:
+                continue
             try:
-                _serve_health(reactor, daemon, healthcheck_port)
-            except Exception as exc:  # CannotListenError: say which port, no traceback
+                _serve_health(reactor, daemon, port, board)
+            except CannotListenError as exc:  # say which port, no traceback
                 store.close()
-                raise RadarError(f"cannot serve /healthz on 127.0.0.1:{healthcheck_port}: {exc}") from None
+                raise RadarError(f"cannot serve {what} on 127.0.0.1:{port}: {exc}") from None
         signal.signal(signal.SIGHUP, lambda *_: reactor.callFromThread(daemon.reload))
         signal.signal(signal.SIGUSR1, lambda *_: reactor.callFromThread(daemon.poll_now))
         reactor.callWhenRunning(scheduler.start)

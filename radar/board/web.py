@@ -40,6 +40,15 @@ class Page(Resource):
         super().__init__()
         self.load, self.render_page, self.content_type, self.redact = load, render, content_type, redact
 
+    def render(self, request: Any) -> Any:
+        """GET and HEAD; any other method is 405 (twisted would answer 501 to the ones it does not know)."""
+        if request.method not in (b"GET", b"HEAD"):
+            request.setResponseCode(405)
+            request.setHeader(b"allow", b"GET, HEAD")
+            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+            return b"read-only: only GET and HEAD\n"
+        return super().render(request)
+
     def _body(self, args: dict[str, str]) -> bytes:
         return self.redact(self.render_page(self.load(), args).decode("utf-8")).encode("utf-8")
 
