@@ -105,8 +105,8 @@ class CycleProcessor:
         """Fold each article's claims, oldest first; `sources`: those baselined before this batch
         (None: the articles are stored ones, silent anyway as their show is new)."""
         for article in sorted(fresh, key=lambda a: a.published or now):
-            baseline = sources is None or article.source not in sources
-            for claim in classifier.classify(article):
+            baseline = sources is None or article.source not in sources or article.baseline
+            for claim in article.claims or classifier.classify(article):  # a structured source's as they are
                 show = self.shows.get(claim.show_id)
                 if show is not None:
                     self._apply(batch, show, claim, article, known, now, report, baseline)
@@ -154,7 +154,11 @@ class CycleProcessor:
         from radar.classify import Classifier
 
         classifier = Classifier(new)
-        stored = [replace(a, trust=self.trust.get(a.source, "community")) for a in self.store.stored_articles()]
+        # A structured source's articles are not text to re-read: it hands a newly watched show's claims
+        # over itself on its next poll (its article keys name the show).
+        structured = {s.name for s in self.config.sources if s.structured}
+        stored = [replace(a, trust=self.trust.get(a.source, "community")) for a in self.store.stored_articles()
+                  if a.source not in structured]
         with self.store.transaction() as batch:
             self._fold_articles(classifier, batch, stored, known, now, report)
 

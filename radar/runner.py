@@ -27,7 +27,7 @@ def make_runner(config: Config) -> Any:
     from spiders.crawl import PollRunner
 
     schedule = config.radar.schedule
-    return PollRunner(schedule.timeout, schedule.max_bytes, schedule.per_host)
+    return PollRunner(schedule.timeout, schedule.max_bytes, schedule.per_host, shows=config.shows)
 
 
 def cycle_deferred(config: Config, store: Store, runner: Any, processor: CycleProcessor,

@@ -1,6 +1,6 @@
 """Fetch and parse sources into Articles; importing this package fills `SourceKind.registry`."""
 
-from spiders import html, rss  # noqa: F401  (registers the kinds)
+from spiders import anilist, html, rss  # noqa: F401  (registers the kinds)
 from spiders.base import SourceKind
 
 __all__ = ["SourceKind"]

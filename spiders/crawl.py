@@ -14,12 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from radar import USER_AGENT
-from radar.models import FetchResult, Source, Validators
+from radar.models import FetchResult, Show, Source, Validators
 from spiders.base import SourceKind
 from spiders.results import describe_error, request_headers, result_from_response, size_text
 
-__all__ = ["PollRunner", "crawl_deferred", "crawl_once", "crawler_settings", "install_reactor",
-           "request_headers", "result_from_response", "describe_failure"]
+__all__ = ["PollRunner", "crawl_deferred", "crawl_once", "crawler_settings", "describe_failure",
+           "install_reactor", "request_headers", "result_from_response"]
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -88,8 +88,13 @@ class PollRunner:
     through a Scrapy CrawlerRunner made on first use (so polling feeds alone never imports Scrapy)."""
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-                 per_host: int = DEFAULT_PER_HOST) -> None:
+                 per_host: int = DEFAULT_PER_HOST, shows: Sequence[Show] = ()) -> None:
+        import threading
+
         self.timeout, self.max_bytes, self.per_host = timeout, max_bytes, per_host
+        self.shows = tuple(shows)  # the watchlist, for kinds that query by show (anilist)
+        self.closing = threading.Event()  # set by stop(): kinds polling in threads end their waits
+        self.polls: set[Any] = set()  # polls of kinds that fetch themselves, in flight
         self.settings = crawler_settings(timeout, max_bytes, per_host)
         self._scrapy: CrawlerRunner | None = None
         self._reader: Any = None
@@ -98,7 +103,7 @@ class PollRunner:
     def crawlers(self) -> set[Any]:
         """Work in flight (Scrapy crawlers and feed reads): empty when this runner is idle."""
         busy = set(self._scrapy.crawlers) if self._scrapy else set()
-        return busy | (set(self._reader.in_flight) if self._reader else set())
+        return busy | (set(self._reader.in_flight) if self._reader else set()) | self.polls
 
     def scrapy_runner(self) -> CrawlerRunner:
         if self._scrapy is None:
@@ -120,6 +125,7 @@ class PollRunner:
         """Stop crawls and reads in flight and close connections."""
         from twisted.internet import defer
 
+        self.closing.set()
         waits = [self._scrapy.stop()] if self._scrapy else []
         if self._reader is not None:
             waits.append(self._reader.stop())
@@ -136,11 +142,21 @@ def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
 
     if not sources:
         return defer.succeed([])
+    registry = SourceKind.registry
+    own: dict[str, list[Source]] = {}  # kinds that fetch themselves (an API), by kind
+    for s in sources:
+        if s.kind in registry and registry[s.kind].fetches_itself:
+            own.setdefault(s.kind, []).append(s)
     pages = [s for s in sources if s.kind == "html"]
-    feeds = [s for s in sources if s.kind != "html" and s.kind in SourceKind.registry]
+    feeds = [s for s in sources if s.kind != "html" and s.kind in registry and s.kind not in own]
     unknown = [FetchResult(s.name, "error", error=f"unknown source kind {s.kind!r}")
-               for s in sources if s.kind not in SourceKind.registry]
+               for s in sources if s.kind not in registry]
     parts = [defer.succeed(unknown)]
+    for kind, group in own.items():
+        polled = registry[kind].poll(runner, group, validators)
+        runner.polls.add(polled)
+        polled.addBoth(_forget, runner.polls, polled)
+        parts.append(polled)
     if feeds:
         parts.append(runner.feed_reader().read(feeds, validators))
     if pages:
@@ -151,6 +167,11 @@ def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
         return sorted((r for part in lists for r in part), key=lambda r: position.get(r.source, 0))
 
     return defer.gatherResults(parts, consumeErrors=True).addCallback(merge)
+
+
+def _forget(result: Any, polls: set[Any], polled: Any) -> Any:
+    polls.discard(polled)
+    return result
 
 
 def _crawl_pages(runner: CrawlerRunner, sources: Sequence[Source],
@@ -293,7 +314,7 @@ def spider_class() -> type[Spider]:
         def on_response(self, response: Response) -> None:
             index = response.meta["radar_index"]
             source = self.sources[index]
-            headers = {k.lower(): v for k, v in response.headers.to_unicode_dict().items()}
+            headers = {str(k).lower(): str(v) for k, v in response.headers.to_unicode_dict().items()}
             self._report(index, result_from_response(
                 source, response.status, response.body, response.url, headers,
                 self.validators.get(source.name), self._elapsed(response.meta)))
