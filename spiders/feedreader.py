@@ -38,13 +38,22 @@ DISCARD_MAX = 65536  # bytes of an error response's body read before its connect
 
 
 class FeedReader:
-    """Reads feeds concurrently, at most `per_host` requests per host, over persistent connections."""
+    """Reads feeds concurrently, at most `per_host` requests per host, over persistent connections,
+    through the proxies of the environment (`proxies`: by scheme, as spiders.proxy reads them)."""
 
-    def __init__(self, reactor: Any, timeout: float, max_bytes: int, per_host: int) -> None:
+    def __init__(self, reactor: Any, timeout: float, max_bytes: int, per_host: int,
+                 proxies: Mapping[str, str] | None = None) -> None:
+        from spiders.proxy import ProxyRouter, environment_proxies
+
         self.reactor, self.timeout, self.max_bytes, self.per_host = reactor, timeout, max_bytes, per_host
         self.pool = HTTPConnectionPool(reactor, persistent=True)
         self.pool.maxPersistentPerHost = per_host
-        agent = Agent.usingEndpointFactory(reactor, _ReusedEndpoints(reactor, timeout), pool=self.pool)
+        endpoints = _ReusedEndpoints(reactor, timeout)
+        agent = Agent.usingEndpointFactory(reactor, endpoints, pool=self.pool)
+        proxies = environment_proxies() if proxies is None else proxies
+        self.router = None
+        if proxies.get("http") or proxies.get("https"):
+            agent = self.router = ProxyRouter(reactor, agent, proxies, timeout, endpoints.tls_policy, per_host)
         self.agent = RedirectAgent(agent, redirectLimit=MAX_REDIRECTS)  # bodies are decoded by _Collect
         self.hosts: dict[str, Any] = {}
         self.in_flight: set[Any] = set()
@@ -58,7 +67,8 @@ class FeedReader:
         """Cancel reads in flight and close idle connections."""
         for deferred in list(self.in_flight):
             deferred.cancel()
-        return self.pool.closeCachedConnections()
+        closing = [self.pool.closeCachedConnections()] + ([self.router.close()] if self.router else [])
+        return defer.DeferredList(closing, consumeErrors=True)
 
     def _limited(self, source: Source, sent: Validators | None) -> Any:
         host = urlsplit(source.url).netloc.lower()

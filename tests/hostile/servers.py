@@ -21,6 +21,7 @@ class RawServer:
         self.sock.listen(16)
         self.port = int(self.sock.getsockname()[1])
         self.requests: list[bytes] = []
+        self.accepted = 0
         self.client_closed = threading.Event()
         self.stopping = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
@@ -34,6 +35,7 @@ class RawServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            self.accepted += 1
             threading.Thread(target=self._one, args=(conn,), daemon=True).start()
 
     def _one(self, conn: socket.socket) -> None:
@@ -73,3 +75,49 @@ def trickle(every: float, sent: list[int], head: bool = True) -> Answer:
             sent.append(1)
             time.sleep(every)
     return answer
+
+
+class Proxy:
+    """A forward HTTP proxy on 127.0.0.1: absolute-URI requests are relayed (one request per connection),
+    CONNECT opens a tunnel; `seen` records each request line and its Proxy-Authorization."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str | None]] = []
+        self.server = RawServer(self._answer)
+        self.url = f"http://user:p%40ss@127.0.0.1:{self.server.port}"
+
+    def _answer(self, conn: socket.socket) -> None:
+        head = self.server.requests[-1]
+        lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        auth = next((v.strip() for k, _, v in (line.partition(":") for line in lines[1:])
+                     if k.lower() == "proxy-authorization"), None)
+        self.seen.append((lines[0], auth))
+        method, target, _ = lines[0].split(" ", 2)
+        if method == "CONNECT":
+            host, _, port = target.rpartition(":")
+            upstream = socket.create_connection((host, int(port)), timeout=10)
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            threading.Thread(target=_pipe, args=(conn, upstream), daemon=True).start()
+            _pipe(upstream, conn)
+            return
+        url = target.split("://", 1)[1]
+        hostport, _, path = url.partition("/")
+        host, _, port = hostport.partition(":")
+        kept = [line for line in lines[1:] if not line.lower().startswith(("proxy-", "connection:"))]
+        request = "\r\n".join([f"{method} /{path} HTTP/1.1", *kept, "Connection: close", "", ""])
+        with socket.create_connection((host, int(port or 80)), timeout=10) as upstream:
+            upstream.sendall(request.encode("latin-1"))
+            _pipe(upstream, conn)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    """Copy bytes until `source` closes, then close the writing side of `sink`."""
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass

@@ -4,6 +4,7 @@ its peak RSS and the connections left ESTABLISHED once its results are in."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 from corpus import GOOD_TITLE, deflate, gzip_bomb, rss
-from servers import RawServer, respond, trickle
+from servers import Proxy, RawServer, respond, trickle
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("reader_child.py")
@@ -146,3 +147,31 @@ def test_an_error_response_body_is_not_read_whole(servers: list[RawServer]) -> N
     assert report["by_name"]["feed-0"]["error"] == "HTTP 500"
     assert server.client_closed.wait(10)
     assert sum(sent) < 64 * 2**20 and report["established"] == 0
+
+
+# -- issue 11, item 6: http_proxy / https_proxy / no_proxy --------------------------------------------------
+
+def test_feeds_go_through_the_proxy_of_the_environment_unless_no_proxy_names_them(
+        servers: list[RawServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = Proxy()
+    try:
+        feed = serve(servers, respond(ok_head(len(FEED)), FEED))
+        direct = serve(servers, respond(ok_head(len(FEED)), FEED))
+        not_tls = serve(servers, respond(ok_head(len(FEED)), FEED))  # answers a TLS hello with plain HTTP
+        for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("http_proxy", proxy.url)
+        monkeypatch.setenv("https_proxy", proxy.url)
+        monkeypatch.setenv("no_proxy", "localhost")
+        report = read([feed.url(), f"https://127.0.0.1:{not_tls.port}/feed.xml",
+                       f"http://localhost:{direct.port}/feed.xml"])["by_name"]
+        assert report["feed-0"]["outcome"] == "ok" and len(report["feed-0"]["articles"]) == 1
+        assert report["feed-2"]["outcome"] == "ok"  # no_proxy: straight to the feed
+        assert report["feed-1"]["outcome"] == "error", report["feed-1"]  # tunnel opened; TLS with plain HTTP fails
+        auth = "Basic " + base64.b64encode(b"user:p@ss").decode()
+        assert sorted(proxy.seen) == sorted([(f"GET {feed.url()} HTTP/1.1", auth),
+                                             (f"CONNECT 127.0.0.1:{not_tls.port} HTTP/1.1", auth)])
+        assert direct.requests and not_tls.accepted == 1  # the tunnel reached it
+        assert all(b"proxy-authorization" not in r.lower() for r in feed.requests + not_tls.requests)
+    finally:
+        proxy.close()
