@@ -98,12 +98,13 @@ def fold(state: ShowState, claim: Claim, trust: str, published: datetime | None,
         return Outcome(state, None, state.status == "rumored")
 
     newer = _is_newer(published, state.as_of)
+    current = newer or published == state.as_of  # as new as what stands: the same day's other news
     if event == "delayed":
-        return _delay(state, claim.release, published, newer)
+        return _delay(state, claim.release, published, current)
     target = _CLAIM_STATUS[event]
     release = claim.release if target in ("dated", "premiered") else None
     if target == state.status:
-        return _again(state, release, published, newer)
+        return _again(state, release, published, current)
     if RANK[target] > RANK[state.status]:
         return Outcome(ShowState(target, release, published or state.as_of), event, True)
     if rollover and state.status in ("premiered", "cancelled") and target in OPEN and newer:
