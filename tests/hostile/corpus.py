@@ -156,3 +156,27 @@ def bad_utf8_feed() -> bytes:
     """A feed declared UTF-8 with one invalid byte (0xff) in a title beside valid Japanese."""
     body = rss("summary", title="Akudama Drive 第2期 @BAD@ announced", guid="bad-utf8-1")
     return body.replace(b"@BAD@", b"\xff")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the corpus to a directory (`python tests/hostile/corpus.py OUT [SIZE]`), for other tools."""
+    import sys
+    from pathlib import Path
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: corpus.py OUT_DIR [SIZE_BYTES]", file=sys.stderr)
+        return 2
+    out, size = Path(args[0]), int(args[1]) if len(args) > 1 else 100_000
+    out.mkdir(parents=True, exist_ok=True)
+    for body in text_bodies(size):
+        (out / f"{body.name}-{size}.xml").write_bytes(body.data)
+    (out / "gzip-gzip-1GiB.bin").write_bytes(gzip_bomb())
+    for encoding in ("shift_jis", "euc-jp"):
+        (out / f"{encoding}-undeclared.xml").write_bytes(ja_feed(encoding, declare=False))
+    (out / "bad-utf8.xml").write_bytes(bad_utf8_feed())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
