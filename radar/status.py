@@ -15,9 +15,11 @@ Rules of one installment (see CONTRACT.md "Status and events"):
 - A premiered installment is premiered once: another premiere claim is corroboration.
 
 Which installment (`fold_show`): the one the claim names; a claim naming none belongs to the open
-installment (announced or dated, not yet premiered; rumored when nothing better) — the one whose
+installment (announced, or dated and its release not past when the article was written; rumored
+when nothing better) — the one whose
 release agrees with the claim's when there is one, else the first — else the newest;
-a show without installments gets an unnamed one (None). When a claim names an installment the show
+a show without installments gets the one the claim implies (`Claim.implied`: "X Anime Reveals
+October Debut" is a first adaptation, a new series), else an unnamed one (None). When a claim names an installment the show
 does not have yet and the unnamed one is the only one open, the unnamed one takes that name.
 """
 
@@ -148,6 +150,8 @@ def _delay(state: ShowState, release: str | None, published: datetime | None, ne
 def fold_show(slots: Sequence[Slot], claim: Claim, trust: str, published: datetime | None) -> Change:
     """Apply one claim to a show's installments: which one it is about, and what it does there."""
     label = _label(claim.installment)
+    if label is None and not slots:  # what the text implies ("X Anime": a first adaptation) names a first one
+        label = _label(claim.implied)
     if label is not None:
         return _fold_named(slots, label, claim, trust, published)
     target = _unnamed_target(slots, claim, trust, published)
@@ -164,7 +168,7 @@ def _fold_named(slots: Sequence[Slot], label: str, claim: Claim, trust: str,
         if slot.installment == label:
             outcome = fold(slot.state, claim, trust, published, rollover=False)
             return Change(replace(slot, state=outcome.state), slot, outcome.event, outcome.corroborates)
-    opened = _open(slots)
+    opened = _open(slots, published)
     if len(opened) == 1 and opened[0].installment is None:  # "sequel announced", then "Season 2 dated"
         unnamed = opened[0]
         outcome = fold(unnamed.state, claim, trust, published, rollover=False)
@@ -176,7 +180,7 @@ def _fold_named(slots: Sequence[Slot], label: str, claim: Claim, trust: str,
 
 def _unnamed_target(slots: Sequence[Slot], claim: Claim, trust: str, published: datetime | None) -> Slot | None:
     """The installment a claim naming none is about; None: a new unnamed one."""
-    opened = _open(slots)
+    opened = _open(slots, published)
     if claim.release:  # a release one of them has says which: open ones first
         release = claim.release
         matching = [s for s in (*opened, *in_order(slots)) if s.state.release and _compatible(release, s.state.release)]
@@ -188,8 +192,8 @@ def _unnamed_target(slots: Sequence[Slot], claim: Claim, trust: str, published: 
         return None
     newest = in_order(slots)[-1]
     event = claim.event if trust in CONFIRMING_TRUST else "rumor"
-    if (newest.state.status in ("premiered", "cancelled") and event in ("announced", "dated")
-            and _is_newer(published, newest.state.as_of)):
+    done = newest.state.status in ("premiered", "cancelled") or _aired(newest.state, published)
+    if done and event in ("announced", "dated") and _is_newer(published, newest.state.as_of):
         return next((s for s in slots if s.installment is None), None)  # news of the next one
     return newest
 
@@ -199,11 +203,19 @@ def in_order(slots: Sequence[Slot]) -> list[Slot]:
     return ordered(slots, lambda s: s.installment, lambda s: s.seq)
 
 
-def _open(slots: Sequence[Slot]) -> list[Slot]:
-    """The open installments in order: announced or dated, else rumored."""
+def _open(slots: Sequence[Slot], published: datetime | None = None) -> list[Slot]:
+    """The open installments in order: announced, or dated and not aired by `published`; else rumored."""
     ranked = in_order(slots)
-    opened = [s for s in ranked if s.state.status in OPEN]
+    opened = [s for s in ranked if s.state.status in OPEN and not _aired(s.state, published)]
     return opened or [s for s in ranked if s.state.status == "rumored"]
+
+
+def _aired(state: ShowState, published: datetime | None) -> bool:
+    """A dated installment whose release is over when the article is written ("2025-04" in July 2025):
+    it has premiered, though no article said so."""
+    if state.status != "dated" or not state.release or published is None:
+        return False
+    return state.release < published.date().isoformat()[:len(state.release)]
 
 
 def row(slots: Sequence[Slot]) -> Slot | None:

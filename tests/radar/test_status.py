@@ -102,7 +102,7 @@ def run_case(steps: list[dict]) -> tuple[list[dict], tuple[Slot, ...]]:
     seen = []
     for index, step in enumerate(steps):
         change = fold_show(slots, Claim("show", step["event"], step.get("release"), "phrase",
-                                        installment=step.get("installment")),
+                                        installment=step.get("installment"), implied=step.get("implied")),
                            step["trust"], _at(step["published"]))
         if change.event is not None:
             seen.append({"step": index, "event": change.event, "installment": change.slot.installment,
