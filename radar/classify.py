@@ -151,7 +151,9 @@ class Classifier:
         anchors = [s for s, _ in raw["date_anchor"]]
         part.releases = [r for r in find_releases(low, pub, anchors)
                          if not _overlaps(r.start, r.end, masks) and not _LABEL_DATE.match(low, r.end)]
-        part.installments = find_installments(low, japanese=rules.lang == "ja")
+        companies = raw.get("company", [])
+        part.installments = [f for f in find_installments(low, japanese=rules.lang == "ja")
+                             if not _overlaps(f.start, f.end, companies)]
         part.sentences = _sentences(part)
         if is_title:
             part.question = (any(ch == "?" and not _overlaps(i, i + 1, masks) for i, ch in enumerate(low))

@@ -155,6 +155,12 @@ RULES: dict[str, list[tuple[str, str]]] = {
          "|fan meeting|convention|event cancelled|event canceled|event postponed|panel|festival|fest",
          "an event"),
     ],
+    # Companies whose names hold an installment word ("Liden Films announced"): never an installment.
+    "company": [("liden films|lidenfilms|encourage films|pierrot films|felix film|bones film"
+                 "|telecom animation film|project no.#|project no. #|production i.g|ashi productions"
+                 "|asahi production|tezuka productions|tatsunoko production|sunrise beyond|toho animation"
+                 "|movie studio|film studio|films studio|filmworks|film partners|film festival|film fest",
+                 "animation studios and companies")],
     # A streaming platform adding or streaming a title: composed with "platform_verb" (radar.rules).
     "platform": [("crunchyroll|netflix|hulu|hidive|disney+|disney plus|prime video|amazon|youtube|bilibili"
                   "|abema|u-next|ani-one|muse asia|adult swim|toonami|apple tv|tubi|max", "streaming platforms")],
