@@ -1,7 +1,7 @@
 """Read feeds once with the daemon's FeedReader in a fresh process (the reactor cannot restart).
 
 stdin: {"sources": [Source fields], "timeout": s, "max_bytes": n, "ports": [server ports]}
-stdout: {"results": [FetchResult fields], "maxrss_mb": peak RSS of this process,
+stdout: {"results": [FetchResult fields], "maxrss_mb": peak RSS of this process since exec,
          "established": ESTABLISHED TCP connections to `ports` once the results are in (waited for,
          up to 5 s, while the reader's pool is still open, as in the daemon)}
 """
@@ -35,6 +35,16 @@ def established(ports: set[int]) -> int:
     return count
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS since exec (VmHWM: getrusage's ru_maxrss survives exec, so it would
+    report the parent's size)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     job = json.load(sys.stdin)
     reactor = install_reactor()
@@ -56,7 +66,7 @@ def main() -> None:
 
     reader.read(sources, {}).addCallback(lambda results: settle(results, time.monotonic() + 5))
     reactor.run(installSignalHandlers=False)
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["maxrss_mb"] = peak_rss_mb()
     json.dump(out, sys.stdout, default=str, ensure_ascii=False)
 
 
