@@ -57,9 +57,10 @@ class Article:
 
     @property
     def key(self) -> str:
-        """Identity used to store an article once: GUID, else canonical link, else normalized title."""
+        """Identity used to store an article once: its source's GUID (a GUID is unique within one feed
+        only: two feeds may reuse it), else canonical link, else normalized title."""
         if self.guid:
-            return "guid:" + self.guid.strip()
+            return f"guid:{self.source}:{self.guid.strip()}"
         if self.url:
             return "url:" + canonical_url(self.url)
         return "title:" + normalize_title(self.title)

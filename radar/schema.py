@@ -2,8 +2,12 @@
 
 Statuses are kept per installment of a show (`installment_status`); `show_status` keeps what belongs
 to the show itself (whether its first check is done). The unnamed installment is stored as the
-empty label `''` (so it can be part of a key), and read back as None. Stores made before installments
-are migrated when opened (see `radar.store`).
+empty label `''` (so it can be part of a key), and read back as None.
+
+Several processes may share one store: a source being polled is leased (`leased_by`, `lease_expires`)
+and an alert being sent is claimed (`state = 'sending'`, `claimed_by`, `claim_expires`), each by one
+instance (`host:pid`) until it is done or its lease expires. This module is the schema as it is now;
+stores made by earlier releases are brought to it by the Alembic revisions in `radar/migrations`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ source_state = Table(
     Column("seen_entries", Text),  # fingerprints of the entries of the last response read
     Column("baselined", Boolean),  # its first successful poll is folded: its items alert from now on
     Column("failing_since", Text),  # the first failed poll after its last success; NULL while it answers
+    Column("polled_by", String(100)),   # the instance that recorded its last poll
+    Column("leased_by", String(100)),   # the instance polling it now, until lease_expires (epoch seconds)
+    Column("lease_expires", Float),
 )
 
 articles = Table(
@@ -97,10 +104,13 @@ outbox = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", String(64), ForeignKey("events.event_id"), nullable=False),
     Column("notifier", String(100), nullable=False),
-    Column("state", String(12), nullable=False, default="pending"),  # pending | delivered | failed
+    Column("state", String(12), nullable=False, default="pending"),  # pending | sending | delivered | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_try", Float, nullable=False),
     Column("created", Float, nullable=False),
     Column("last_error", Text), Column("delivered_at", Text),
+    Column("claimed_by", String(100)),  # while sending: the instance sending it, until claim_expires
+    Column("claim_expires", Float),
     UniqueConstraint("event_id", "notifier", name="uq_outbox_event_notifier"),
+    Index("ix_outbox_state_next_try", "state", "next_try"),
 )

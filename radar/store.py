@@ -1,11 +1,14 @@
 """The state database: what each source answered, articles seen, statuses, events and the outbox.
 
-SQLite by default (WAL mode), any SQLAlchemy URL otherwise. Everything one poll changes is written
-in one transaction, so a crash loses nothing and repeats nothing.
+SQLite by default (WAL mode), PostgreSQL (psycopg 3) for a store shared by several processes. Everything
+one poll changes is written in one transaction, so a crash loses nothing and repeats nothing. A store is
+brought to the current schema when opened (`radar.migrate`: Alembic revisions, any earlier release).
 
-Statuses are kept per installment of a show. A store made before installments is migrated when
-opened: each show's single status becomes its unnamed installment, evidence is rebuilt with an
-installment column (unnamed for the old rows), and every source polled before counts as baselined.
+Several instances on one store coordinate through it: a due source is leased to one instance while it
+polls it (`lease_sources`), an alert is claimed by one instance while it sends it (`claim_delivery`),
+and a fold locks the rows of the shows it touches (`Batch.lock_shows`), so the same news folded by two
+instances at once is one event. A lease or claim outliving its instance is free again when it expires,
+at once when the instance is known dead (`release_dead`).
 """
 
 from __future__ import annotations
@@ -15,33 +18,23 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    Engine,
-    MetaData,
-    bindparam,
-    create_engine,
-    event,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from radar import lease
 from radar.errors import StoreError
+from radar.migrate import upgrade
 from radar.models import Article, Event, Evidence, FetchResult, Validators
 from radar.schema import (
     articles,
     events,
     evidence,
     installment_status,
-    metadata,
     outbox,
     show_status,
     source_state,
@@ -120,6 +113,7 @@ class Delivery:
     created: float
     last_error: str | None
     event: Event
+    claimed_by: str | None = None  # while `sending`: the instance sending it
 
 
 def _fetch_values(result: FetchResult, now: datetime, next_poll: float | None, failures: int) -> dict[str, Any]:
@@ -155,8 +149,9 @@ class Batch:
         self.conn = conn
 
     def record_fetches(self, results: Iterable[FetchResult], now: datetime,
-                       next_polls: dict[str, float] | None = None) -> set[str]:
-        """Remember each poll's outcome and the validators for the next conditional request.
+                       next_polls: dict[str, float] | None = None, polled_by: str | None = None) -> set[str]:
+        """Remember each poll's outcome and the validators for the next conditional request; the lease
+        of each source polled ends, and `polled_by` is the instance that polled it.
 
         A source polled successfully is baselined from now on; returns the sources of `results` that
         were baselined before this call (their new items alert, the others' are their baseline)."""
@@ -174,6 +169,7 @@ class Batch:
         inserts: list[dict[str, Any]] = []
         for result in results:
             values = _fetch_values(result, now, (next_polls or {}).get(result.source), existing.get(result.source, 0))
+            values.update(polled_by=polled_by, leased_by=None, lease_expires=None)
             if result.outcome != "error":
                 values["baselined"] = True
             elif result.source not in existing:
@@ -193,7 +189,8 @@ class Batch:
         return baselined
 
     def add_articles(self, items: Iterable[Article], now: datetime) -> list[Article]:
-        """Store articles not seen before (by key) and return just those, in order."""
+        """Store articles not seen before (by key) and return just those, in order. Two instances storing
+        one article at once: the one whose insert lands gets it (the other waits for it, then skips it)."""
         fresh: dict[str, Article] = {}
         for article in items:
             fresh.setdefault(article.key, article)
@@ -201,12 +198,30 @@ class Batch:
         for among in _among(articles.c.key, keys):
             for row in self.conn.execute(select(articles.c.key).where(among)):
                 fresh.pop(row[0], None)
-        if fresh:
-            self.conn.execute(insert(articles), [
-                {"key": key, "source": a.source, "title": a.title, "url": a.url, "summary": a.summary[:4000],
+        if not fresh:
+            return []
+        rows = [{"key": key, "source": a.source, "title": a.title, "url": a.url, "summary": a.summary[:4000],
                  "published": _iso(a.published), "lang": a.lang, "first_seen": _iso(now)}
-                for key, a in fresh.items()])
-        return list(fresh.values())
+                for key, a in sorted(fresh.items())]  # one order for every instance: no deadlock
+        inserted = {r[0] for r in lease.insert_ignore(self.conn, articles, rows, returning=articles.c.key)}
+        return [a for key, a in fresh.items() if key in inserted]
+
+    def lock_shows(self, show_ids: Iterable[str]) -> dict[str, StoredShow]:
+        """Lock these shows' rows until the end of the transaction (`SELECT … FOR UPDATE`; SQLite's one
+        writer already excludes the others) and read them as they are now: folds of the same show by
+        two instances run one after the other, the second seeing what the first wrote."""
+        wanted = sorted(set(show_ids))
+        if not wanted:
+            return {}
+        lease.insert_ignore(self.conn, show_status, [{"show_id": s, "status": "none", "baselined": False}
+                                                     for s in wanted])
+        query = (select(show_status.c.show_id, show_status.c.baselined)
+                 .where(show_status.c.show_id.in_(wanted)).order_by(show_status.c.show_id))
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        baselined = {r.show_id: bool(r.baselined) for r in self.conn.execute(query)}
+        found = _installments(self.conn, wanted)
+        return {key: summarize(key, found.get(key, ()), baselined.get(key, False)) for key in wanted}
 
     def set_status(self, show_id: str, state: ShowState, now: datetime, changed: bool,
                    installment: str | None = None, seq: int = 0) -> None:
@@ -243,19 +258,16 @@ class Batch:
 
     def add_event(self, event_: Event, silent: bool, notifiers: Iterable[str], now_ts: float) -> bool:
         """Record an event and queue it for each notifier; False when it was recorded before."""
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(insert(events).values(
-                    event_id=event_.event_id, show_id=event_.show_id, installment=event_.installment,
-                    event=event_.event,
-                    detected_at=event_.detected_at, silent=silent,
-                    payload=json.dumps(event_.payload(), ensure_ascii=False)))
-        except IntegrityError:
+        recorded = lease.insert_ignore(self.conn, events, {
+            "event_id": event_.event_id, "show_id": event_.show_id, "installment": event_.installment,
+            "event": event_.event, "detected_at": event_.detected_at, "silent": silent,
+            "payload": json.dumps(event_.payload(), ensure_ascii=False)}, returning=events.c.event_id)
+        if recorded.first() is None:  # the same event, recorded before (or by another instance just now)
             return False
-        if not silent:
-            for name in notifiers:
-                self.conn.execute(insert(outbox).values(event_id=event_.event_id, notifier=name, state="pending",
-                                                        attempts=0, next_try=now_ts, created=now_ts))
+        rows = [{"event_id": event_.event_id, "notifier": name, "state": "pending", "attempts": 0,
+                 "next_try": now_ts, "created": now_ts} for name in notifiers]
+        if rows and not silent:
+            lease.insert_ignore(self.conn, outbox, rows)
         return True
 
     def mark_baselined(self, show_ids: Iterable[str], now: datetime) -> None:
@@ -268,55 +280,22 @@ class Batch:
                                                              updated=_iso(now)))
 
 
+def _installments(conn: Connection, show_ids: list[str] | None) -> dict[str, list[StoredInstallment]]:
+    """The installment rows of these shows (None: of every show), each show's in the order first seen."""
+    query = select(installment_status).order_by(installment_status.c.show_id, installment_status.c.seq)
+    found: dict[str, list[StoredInstallment]] = {}
+    for among in [None] if show_ids is None else _among(installment_status.c.show_id, show_ids):
+        for r in conn.execute(query if among is None else query.where(among)):
+            found.setdefault(r.show_id, []).append(StoredInstallment(
+                r.show_id, r.installment or None, ShowState(r.status, r.release, _parse_iso(r.as_of)),
+                r.updated, r.seq))
+    return found
+
+
 def _among(column: Any, values: list[str], size: int = 500) -> Iterator[Any]:
     """`column IN (…)` conditions covering `values`, `size` at a time (SQLite caps bound parameters)."""
     for start in range(0, len(values), size):
         yield column.in_(values[start:start + size])
-
-
-def _rebuild_evidence(engine: Engine) -> None:
-    """Evidence made before installments: rebuilt with the installment column and its key, old rows
-    belonging to the unnamed installment. One transaction; a rebuild cut short is started over."""
-    columns = [c["name"] for c in inspect(engine).get_columns("evidence")]
-    if "installment" in columns:
-        return
-    rebuild = evidence.to_metadata(MetaData(), name="evidence_rebuild")
-    shared = ", ".join(c for c in columns if c in evidence.c)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS evidence_rebuild"))
-        rebuild.create(conn)
-        conn.execute(text(f"INSERT INTO evidence_rebuild ({shared}) SELECT {shared} FROM evidence"))
-        conn.execute(text("DROP TABLE evidence"))
-        conn.execute(text("ALTER TABLE evidence_rebuild RENAME TO evidence"))
-    log.info("store: evidence now carries its installment")
-
-
-def _migrate_rows(engine: Engine) -> None:
-    """A show's single status (before installments) becomes its unnamed installment; a source that
-    was polled before is baselined. Idempotent: runs on every open, changes rows only once."""
-    with engine.begin() as conn:
-        moved = conn.execute(text(
-            "INSERT INTO installment_status (show_id, installment, status, release, updated, as_of, seq) "
-            "SELECT s.show_id, '', s.status, s.release, s.updated, s.as_of, 0 FROM show_status s "
-            "WHERE s.status IS NOT NULL AND s.status <> 'none' AND NOT EXISTS "
-            "(SELECT 1 FROM installment_status i WHERE i.show_id = s.show_id)"))
-        if moved.rowcount:
-            log.info("store: %d show statuses kept as their unnamed installment", moved.rowcount)
-        conn.execute(update(source_state).where(source_state.c.baselined.is_(None))
-                     .values(baselined=source_state.c.last_success.is_not(None)))
-
-
-def _add_new_columns(engine: Engine) -> None:
-    """Give a store made by an older version the (nullable) columns added since."""
-    inspector = inspect(engine)
-    with engine.begin() as conn:
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    kind = column.type.compile(engine.dialect)
-                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
-                    log.info("store: added column %s.%s", table.name, column.name)
 
 
 BUSY_TIMEOUT = 5.0  # seconds a SQLite write waits for another writer's lock before the store is "busy"
@@ -366,10 +345,7 @@ class Store:
                                                 connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
             if sqlite:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-            _rebuild_evidence(self.engine)
-            _add_new_columns(self.engine)
-            _migrate_rows(self.engine)
+            upgrade(self.engine)
         except SQLAlchemyError as exc:
             if _store_error(exc, url).busy:
                 raise _store_error(exc, url) from None
@@ -416,17 +392,12 @@ class Store:
     def shows(self, show_id: str | None = None) -> dict[str, StoredShow]:
         """Every show the store knows (or just `show_id`): its row, its installments, whether it is
         baselined."""
-        flags, rows = select(show_status.c.show_id, show_status.c.baselined), select(installment_status)
+        flags = select(show_status.c.show_id, show_status.c.baselined)
         if show_id is not None:
             flags = flags.where(show_status.c.show_id == show_id)
-            rows = rows.where(installment_status.c.show_id == show_id)
         with self.engine.connect() as conn:
             baselined = {r.show_id: bool(r.baselined) for r in conn.execute(flags)}
-            found: dict[str, list[StoredInstallment]] = {}
-            for r in conn.execute(rows.order_by(installment_status.c.seq)):
-                found.setdefault(r.show_id, []).append(StoredInstallment(
-                    r.show_id, r.installment or None, ShowState(r.status, r.release, _parse_iso(r.as_of)),
-                    r.updated, r.seq))
+            found = _installments(conn, None if show_id is None else [show_id])
         return {key: summarize(key, found.get(key, ()), baselined.get(key, False)) for key in {*baselined, *found}}
 
     def evidence_for(self, show_id: str, limit: int = 5) -> list[Evidence]:
@@ -464,13 +435,13 @@ class Store:
             return [Article(source=r.source, trust="", title=r.title, url=r.url or "", summary=r.summary or "",
                             published=_parse_iso(r.published), lang=r.lang) for r in conn.execute(query)]
 
-    def deliveries(self, states: tuple[str, ...] = ("pending", "failed")) -> list[Delivery]:
+    def deliveries(self, states: tuple[str, ...] = ("pending", "sending", "failed")) -> list[Delivery]:
         """Outbox rows in these states, oldest first."""
         with self.engine.connect() as conn:
             query = (select(outbox, events.c.payload).join(events, events.c.event_id == outbox.c.event_id)
                      .where(outbox.c.state.in_(states)).order_by(outbox.c.id))
             return [Delivery(r.id, r.notifier, r.state, r.attempts, r.next_try, r.created, r.last_error,
-                             event_from_payload(json.loads(r.payload))) for r in conn.execute(query)]
+                             event_from_payload(json.loads(r.payload)), r.claimed_by) for r in conn.execute(query)]
 
     def count_deliveries(self, state: str) -> int:
         with self.engine.connect() as conn:
@@ -480,13 +451,45 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.id == delivery_id)
                          .values(state="delivered", delivered_at=_iso(now), last_error=None,
-                                 attempts=outbox.c.attempts + 1))
+                                 attempts=outbox.c.attempts + 1, claimed_by=None, claim_expires=None))
 
     def mark_attempt_failed(self, delivery_id: int, error: str, next_try: float, give_up: bool) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.id == delivery_id)
                          .values(state="failed" if give_up else "pending", last_error=error,
-                                 next_try=next_try, attempts=outbox.c.attempts + 1))
+                                 next_try=next_try, attempts=outbox.c.attempts + 1, claimed_by=None,
+                                 claim_expires=None))
+
+    def claim_delivery(self, item: Delivery, instance: str, now_ts: float, hold: float,
+                       force: bool = False) -> Delivery | None:
+        """Claim an outbox row before sending it (see `radar.lease.claim_delivery`): the row as claimed,
+        or None when another instance has it or it is no longer due."""
+        with self.engine.begin() as conn:
+            row = lease.claim_delivery(conn, item.id, instance, now_ts, hold, force)
+        if row is None:
+            return None
+        return replace(item, state="sending", attempts=row.attempts, created=row.created, claimed_by=instance)
+
+    def lease_sources(self, names: Iterable[str], instance: str, now_ts: float, hold: float,
+                      force: bool = False) -> lease.Leases:
+        """Lease the due (with `force`: any) sources no other instance holds, for `hold` seconds."""
+        with self.engine.begin() as conn:
+            return lease.lease_sources(conn, names, instance, now_ts, hold, force)
+
+    def release_sources(self, names: Iterable[str], instance: str, forget_unpolled: bool = False) -> None:
+        """Give back our leases of these sources (`forget_unpolled`: and the rows only a lease made)."""
+        with self.engine.begin() as conn:
+            lease.release_sources(conn, names, instance, forget_unpolled)
+
+    def release_dead(self) -> int:
+        """Free the leases and claims of this host's instances that are gone; returns how many."""
+        with self.engine.begin() as conn:
+            return lease.release_dead(conn)
+
+    def holdings(self, now_ts: float) -> dict[str, dict[str, int]]:
+        """Per instance: sources last polled by it, leases and claims it holds now."""
+        with self.engine.connect() as conn:
+            return lease.holdings(conn, now_ts)
 
     def requeue_failed(self, now_ts: float) -> int:
         """Give every failed delivery a fresh start; returns how many."""
