@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from radar.domain.installment import display
 from radar.models import Event, Evidence
@@ -108,6 +109,27 @@ def _release_line(event: Event) -> str | None:
     return f"Release: {event.release}" + (f" (was {before})" if before and before != event.release else "")
 
 
+def change(event: Event) -> str:
+    """The status change: "Status: announced (was none)"; a new release of the same status says the move,
+    "delayed: 2026-10 → 2027-01"."""
+    if event.status == event.previous_status and event.previous_release and event.release != event.previous_release:
+        return f"{event.event}: {event.previous_release} → {event.release or 'no date'}"
+    return f"Status: {event.status} (was {event.previous_status})"
+
+
+def local_time(stamp: str | None, seconds: bool = False) -> str:
+    """An ISO 8601 time in the local zone, saying which: "2026-10-30 18:15 JST" (as given when unreadable)."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    local = moment.astimezone() if moment.tzinfo else moment
+    zone = local.strftime("%Z") or local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "")) + (f" {zone}" if zone else "")
+
+
 def _evidence_line(item: Evidence) -> str:
     meta = ", ".join(p for p in (item.source, item.trust, item.published) if p)
     return f"- {item.title}\n  {item.url}" + (f"\n  ({meta})" if meta else "")
@@ -122,12 +144,12 @@ def text(event: Event) -> str:
         lines.append(f"Installment: {installment_name(event.installment)}")
     if line := _release_line(event):
         lines.append(line)
-    lines.append(f"Status: {event.status} (was {event.previous_status})")
+    lines.append(change(event))
     if event.phrase:
         lines.append(f'Triggered by: "{event.phrase}"')
     if event.evidence:
         lines += ["", "Evidence:"] + [_evidence_line(e) for e in event.evidence]
-    lines += ["", f"Detected {event.detected_at}"]
+    lines += ["", f"Detected {local_time(event.detected_at)}"]
     return "\n".join(lines)
 
 

@@ -16,6 +16,8 @@ What a template sees:
   release, previous_release   as people write them: "July 2026"
   evidence      the articles: item.title, .url, .source, .trust, .published
   test          true for the alert `notify-test` sends
+  change        "Status: announced (was none)", or for a new release "delayed: 2026-10 → 2027-01"
+  detected      when it was detected, in local time with the zone: "2026-10-30 18:15 JST"
 filters: when ("2026-07" → "July 2026"), md (escape for markdown), link (a URL safe in markdown),
 web_url (the URL when it is http(s), else empty).
 """
@@ -59,7 +61,8 @@ def context(event: Event) -> dict[str, Any]:
     return {"event": event, "show": message.show_name(event), "headline": message.headline(event),
             "installment": message.installment_name(event.installment), "release": message.when(event.release),
             "previous_release": message.when(event.previous_release), "evidence": list(event.evidence),
-            "test": message.is_test(event)}
+            "test": message.is_test(event), "change": message.change(event),
+            "detected": message.local_time(event.detected_at)}
 
 
 class _Sources(BaseLoader):

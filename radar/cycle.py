@@ -73,8 +73,9 @@ class CycleProcessor:
         return self._classifier
 
     def process(self, results: Sequence[FetchResult], now: datetime | None = None,
-                next_polls: dict[str, float] | None = None) -> CycleReport:
-        """Store, classify and fold every result; returns what happened."""
+                next_polls: dict[str, float] | None = None, polled_by: str | None = None) -> CycleReport:
+        """Store, classify and fold every result (`polled_by`: the instance that polled them); returns
+        what happened."""
         now = now or datetime.now(UTC)
         report = CycleReport()
         known = self.store.shows()
@@ -90,7 +91,7 @@ class CycleProcessor:
                     log.info("source %s failed: %s", result.source, result.error)
                 if result.warning:
                     report.warnings.append((result.source, result.warning))
-            sources = batch.record_fetches(results, now, next_polls)
+            sources = batch.record_fetches(results, now, next_polls, polled_by)
             fresh = batch.add_articles((a for r in results for a in r.articles), now)
             report.new_articles = len(fresh)
             if fresh:
@@ -103,10 +104,16 @@ class CycleProcessor:
                        known: dict[str, StoredShow], now: datetime, report: CycleReport,
                        sources: set[str] | None = None) -> None:
         """Fold each article's claims, oldest first; `sources`: those baselined before this batch
-        (None: the articles are stored ones, silent anyway as their show is new)."""
-        for article in sorted(fresh, key=lambda a: a.published or now):
+        (None: the articles are stored ones, silent anyway as their show is new).
+
+        The shows the claims touch are locked and read again first: another instance folding news of
+        the same show waits for this fold, then sees its statuses (one event, not two)."""
+        claimed = [(article, article.claims or classifier.classify(article))  # a structured source's as they are
+                   for article in sorted(fresh, key=lambda a: a.published or now)]
+        known.update(batch.lock_shows({c.show_id for _, claims in claimed for c in claims if c.show_id in self.shows}))
+        for article, claims in claimed:
             baseline = sources is None or article.source not in sources or article.baseline
-            for claim in article.claims or classifier.classify(article):  # a structured source's as they are
+            for claim in claims:
                 show = self.shows.get(claim.show_id)
                 if show is not None:
                     self._apply(batch, show, claim, article, known, now, report, baseline)
@@ -132,7 +139,7 @@ class CycleProcessor:
         silent = (baseline or not _baselined(known, show.id)) and not self.config.radar.alerts.on_baseline
         notifiers = [n.name for n in self.config.notifiers if self._wants(n.events, n.shows, event)]
         if batch.add_event(event, silent, notifiers, time.time()):
-            if silent:
+            if silent or (event.event == "rumor" and not self.config.radar.alerts.rumors):  # recorded, no alert
                 report.silent_events += 1
             else:
                 report.events.append(event)
@@ -140,11 +147,7 @@ class CycleProcessor:
                      event.status, event.event, article.url)
 
     def _wants(self, events: tuple[str, ...], shows: tuple[str, ...], event: Event) -> bool:
-        if shows and event.show_id not in shows:
-            return False
-        if event.event == "rumor":
-            return self.config.radar.alerts.rumors
-        return event.event in events
+        return wants(self.config, events, shows, event)
 
     def _baseline_new_shows(self, known: dict[str, StoredShow], now: datetime, report: CycleReport) -> None:
         """A show new to the watchlist is checked, silently, against the articles already stored."""
@@ -161,6 +164,15 @@ class CycleProcessor:
                   if a.source not in structured]
         with self.store.transaction() as batch:
             self._fold_articles(classifier, batch, stored, known, now, report)
+
+
+def wants(config: Config, events: tuple[str, ...], shows: tuple[str, ...], event: Event) -> bool:
+    """Whether a notifier of these `events` and `shows` gets this event (rumours: all, with [alerts] rumors)."""
+    if shows and event.show_id not in shows:
+        return False
+    if event.event == "rumor":
+        return config.radar.alerts.rumors
+    return event.event in events
 
 
 def _baselined(known: dict[str, StoredShow], show_id: str) -> bool:
@@ -182,6 +194,13 @@ def _remember(stored: StoredShow | None, show_id: str, change: Change, now: date
     return summarize(show_id, items, stored.baselined if stored else False)
 
 
+def _as_written(phrase: str, article: Article) -> str:
+    """The claim's phrase as the article wrote it (the classifier quotes its normalized text)."""
+    from radar.normalize import original_span
+
+    return original_span(article.title, phrase) or original_span(article.summary or "", phrase) or phrase
+
+
 def _event(show: Show, change: Change, article: Article, claim: Claim, now: datetime) -> Event:
     """The event of a change; its id names the installment, so two installments' news are two events,
     and the same news folded again is the same event."""
@@ -194,5 +213,6 @@ def _event(show: Show, change: Change, article: Article, claim: Claim, now: date
         event=kind, show_id=show.id, show_title=show.title,
         status=after.status, previous_status=before.status,
         release=after.release, previous_release=before.release,
-        evidence=(evidence,), detected_at=now.replace(microsecond=0).isoformat(), phrase=claim.phrase,
+        evidence=(evidence,), detected_at=now.replace(microsecond=0).isoformat(),
+        phrase=_as_written(claim.phrase, article),
         installment=label)

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Folded", "fold", "normalize", "name_key", "is_latin_word_char", "has_cjk"]
+__all__ = ["Folded", "fold", "has_cjk", "is_latin_word_char", "name_key", "normalize", "original_span"]
 
 # Quotes, brackets, dashes and a few look-alikes, mapped to one ASCII form each.
 _UNIFY: dict[int, str] = {
@@ -69,6 +69,26 @@ def _low(text: str) -> str:
 def _display(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_UNIFY)
     return _WS.sub(" ", text).strip()
+
+
+def original_span(original: str, phrase: str) -> str | None:
+    """The span of `original` whose display form is `phrase` (a span of the display form), as the
+    article wrote it: full-width signs, 「」 and dashes kept; None when it is not there."""
+    chars: list[str] = []
+    starts: list[int] = []
+    for i, ch in enumerate(original):  # the display form, character by character, with each one's source
+        for out in unicodedata.normalize("NFKC", ch).translate(_UNIFY):
+            if out.isspace():
+                if not chars or chars[-1] == " ":
+                    continue
+                out = " "
+            chars.append(out)
+            starts.append(i)
+    found = "".join(chars).find(phrase.rstrip("…"))
+    if not phrase.strip() or found < 0:
+        return None
+    end = found + len(phrase.rstrip("…")) - 1
+    return original[starts[found]:starts[end] + 1] + ("…" if phrase.endswith("…") else "")
 
 
 def normalize(text: str) -> str:

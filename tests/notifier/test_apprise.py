@@ -4,6 +4,7 @@ the shared message rendering, secret masking, the console channel and the regist
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -209,12 +210,24 @@ def test_bodies_carry_release_trigger_and_evidence(event_factory, fields: dict, 
         assert f"(was {event.previous_release})" in message.text
 
 
-def test_text_body_layout(event_factory) -> None:
+@pytest.fixture
+def tokyo(monkeypatch):
+    """Local time is Japan's for the test (then back to the process's own zone)."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_text_body_layout(event_factory, tokyo) -> None:
+    """Issue 11, item 16: a delay says the move ("delayed: 2026-10 → 2027-04", not "Status: dated (was
+    dated)") and the time is local, naming its zone."""
     event = event_factory(event="delayed", status="dated", previous_status="dated",
                           release="2027-04", previous_release="2026-10")
     assert render(event).text == (
         "Release: 2027-04 (was 2026-10)\n"
-        "Status: dated (was dated)\n"
+        "delayed: 2026-10 → 2027-04\n"
         'Triggered by: "second season is in production"\n'
         "\n"
         "Evidence:\n"
@@ -222,7 +235,7 @@ def test_text_body_layout(event_factory) -> None:
         f"  {EVIDENCE_URL}\n"
         "  (ann, news, 2026-10-30T00:00:00+00:00)\n"
         "\n"
-        "Detected 2026-10-30T09:15:02+00:00")
+        "Detected 2026-10-30 18:15 JST")
 
 
 def test_markdown_escapes_and_links(event_factory) -> None:
