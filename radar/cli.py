@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import json
 import logging
 import sys
@@ -10,11 +12,11 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from radar import __version__
 from radar.config import Config, config_dir, load_config, load_watchlist
-from radar.errors import ConfigError, ExitStatus, RadarError, StoreError
+from radar.errors import ConfigError, ExitStatus, RadarError, StoreError, UsageError
 from radar.launch import quiet_pipe, settled
 
 log = logging.getLogger(__name__)
@@ -38,56 +40,109 @@ example: echo '{"id": "1", "title": "Akudama Drive Season 2 Announced"}' |
            renewal-radar classify --watchlist config/watchlist.toml"""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="renewal-radar", description=(
-        "Tells you the moment a show you watch gets a new season: announced, dated, delayed, "
-        "premiered or cancelled."))
-    parser.add_argument("--version", action="version", version=f"renewal-radar {__version__}")
-    parser.add_argument("--config", metavar="DIR", help="config directory (default: $RENEWAL_RADAR_CONFIG or ./config)")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage mistake as one line and ExitStatus.USAGE, not argparse's exit 2."""
 
-    init = sub.add_parser("init", help="write a commented starter config")
-    init.add_argument("dir", nargs="?", help="where (default: the config directory)")
-    check = sub.add_parser("check", help="one full cycle: poll, classify, update statuses, deliver alerts")
-    check.add_argument("--json", action="store_true", help="machine-readable report")
-    daemon = sub.add_parser("daemon", help="poll on schedule until SIGTERM/SIGINT")
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitStatus.USAGE, f"{self.prog}: usage error: {message} (see `{self.prog} --help`)\n")
+
+
+def _common() -> _Parser:
+    """--config, -v and -q, accepted before and after the command (SUPPRESS: one place never undoes
+    the other)."""
+    common = _Parser(add_help=False)
+    common.add_argument("--config", metavar="DIR", default=argparse.SUPPRESS,
+                        help="config directory (default: $RENEWAL_RADAR_CONFIG or ./config)")
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="more log output on stderr (-vv: debug)")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="only errors on stderr, no warnings")
+    return common
+
+
+# (name, help, example) of every command; the help is the first line of `renewal-radar COMMAND --help`
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("write a commented starter config", "renewal-radar init ~/.config/renewal-radar"),
+    "check": ("one full cycle: poll, classify, update statuses, deliver alerts",
+              "renewal-radar --config ~/.config/renewal-radar check --json"),
+    "daemon": ("poll on schedule until SIGTERM/SIGINT (SIGHUP reloads the config)",
+               "renewal-radar daemon --healthcheck-port 8080"),
+    "status": ("one row per show: status, release, evidence (SHOW: each installment)",
+               "renewal-radar status akudama-drive"),
+    "sources": ("one row per source: last success, last error, next poll", "renewal-radar sources --json"),
+    "history": ("the events of one show, newest first", 'renewal-radar history "Akudama Drive"'),
+    "classify": ("offline: classify JSON lines from stdin", ""),
+    "deliveries": ("alerts not yet delivered or given up", "renewal-radar deliveries retry --json"),
+    "notify-test": ("send a test alert through every notifier (or one)", "renewal-radar notify-test team-chat"),
+    "config": ("validate or print the config", "renewal-radar config check --json"),
+    "demo": ("run the real pipeline offline on bundled samples (no network, no account)", "renewal-radar demo"),
+    "serve": ("serve the status board, Atom feed, calendar and status.json (read-only)",
+              "renewal-radar serve --port 8765"),
+    "export": ("write the status board's pages as static files", "renewal-radar export /var/www/radar"),
+    "watchlist": ("import a list from AniList or MyAnimeList, add a show, list",
+                  "renewal-radar watchlist import anilist USER --dry-run"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(prog="renewal-radar", parents=[common], description=(
+        "Tells you the moment a show you watch gets a new season: announced, dated, delayed, "
+        "premiered or cancelled."), epilog="`renewal-radar COMMAND --help` describes each command.")
+    parser.add_argument("--version", action="version", version=f"renewal-radar {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        summary, example = COMMANDS[name]
+        kwargs.setdefault("description", summary[0].upper() + summary[1:] + ".")
+        return sub.add_parser(name, help=summary, parents=[common], epilog=f"example: {example}" if example else None,
+                              formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+
+    command("init").add_argument("dir", nargs="?", help="where (default: the config directory)")
+    command("check").add_argument("--json", action="store_true", help="one JSON object on stdout, nothing else")
+    daemon = command("daemon")
     daemon.add_argument("--healthcheck-port", type=int, metavar="N", help="serve /healthz on 127.0.0.1:N")
     daemon.add_argument("--http-port", type=int, metavar="N",
                         help="serve the status board (and /healthz) on 127.0.0.1:N")
-    status = sub.add_parser("status", help="one row per show: status, release, evidence (SHOW: each installment)")
-    status.add_argument("show", nargs="?", help="list every installment of this show")
-    status.add_argument("--json", action="store_true")
-    sources = sub.add_parser("sources", help="one row per source: last success, last error, next poll")
-    sources.add_argument("--json", action="store_true")
-    history = sub.add_parser("history", help="the events of one show, newest first")
-    history.add_argument("show")
-    history.add_argument("--json", action="store_true")
-    classify = sub.add_parser("classify", help="offline: classify JSON lines from stdin",
-                              description=CLASSIFY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    status = command("status")
+    status.add_argument("show", nargs="?", help="list every installment of this show (id, title or alias)")
+    status.add_argument("--json", action="store_true", help="the rows as a JSON list")
+    command("sources").add_argument("--json", action="store_true", help="the rows as a JSON list")
+    history = command("history")
+    history.add_argument("show", help="the show: its id, title or an alias (any case)")
+    history.add_argument("--json", action="store_true", help="the events' payloads as a JSON list")
+    classify = command("classify", description=CLASSIFY_HELP)
     classify.add_argument("--watchlist", required=True, metavar="FILE",
                           help="a watchlist.toml: the shows an article may be about")
-    deliveries = sub.add_parser("deliveries", help="alerts not yet delivered or given up")
+    deliveries = command("deliveries")
     deliveries.add_argument("action", nargs="?", choices=["retry"], help="retry: send the failed ones again")
-    deliveries.add_argument("--json", action="store_true")
-    notify = sub.add_parser("notify-test", help="send a test alert through every notifier (or one)")
-    notify.add_argument("name", nargs="?")
-    cfg = sub.add_parser("config", help="validate or print the config")
-    cfg.add_argument("action", choices=["check", "show"])
-    sub.add_parser("demo", help="run the real pipeline offline on bundled samples (no network, no account)")
-    serve = sub.add_parser("serve", help="serve the status board, Atom feed, calendar and status.json (read-only)")
+    deliveries.add_argument("--json", action="store_true", help="JSON on stdout")
+    notify = command("notify-test")
+    notify.add_argument("name", nargs="?", help="only this notifier")
+    notify.add_argument("--json", action="store_true", help="one JSON object per notifier, as a list")
+    cfg = command("config")
+    cfg.add_argument("action", choices=["check", "show"], help="check: validate; show: print, secrets masked")
+    cfg.add_argument("--json", action="store_true", help="JSON on stdout")
+    command("demo")
+    serve = command("serve")
     serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any free port)")
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="address to listen on (default 127.0.0.1)")
-    export = sub.add_parser("export", help="write the status board's pages as static files")
-    export.add_argument("dir", help="where (made if missing)")
-    _watchlist_parser(sub)
+    command("export").add_argument("dir", help="where (made if missing)")
+    _watchlist_parser(command("watchlist"), common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for key, default in (("config", None), ("verbose", 0), ("quiet", False)):
+        if not hasattr(args, key):
+            setattr(args, key, default)
+    if args.command is None:  # `renewal-radar` alone: what it can do
+        parser.print_help()
+        return ExitStatus.OK
+    _setup_logging(-1 if args.quiet else args.verbose)
     try:
         return int(_dispatch(args))
     except ConfigError as exc:
@@ -96,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         _error(f"store error: {exc}")
         return ExitStatus.STORE
+    except UsageError as exc:
+        _error(f"{args.command}: usage error: {exc}")
+        return ExitStatus.USAGE
     except RadarError as exc:
         _error(str(exc))
         return ExitStatus.ERROR
@@ -140,9 +198,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
     from radar.runner import run_cycles
 
-    if not args.verbose:  # the report below names every failing source once; no per-request warnings too
-        logging.getLogger("spiders").setLevel(logging.ERROR)
-    report = run_cycles(config, store, 1)[0]
+    if not args.verbose:  # the report below names every failing source and delivery once: no warnings too
+        for name in ("spiders", "radar.delivery"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        report = run_cycles(config, store, 1)[0]  # with --json a console notifier writes to stderr
     exported = _export_board(config, store, _board_dir(config)) if config.radar.board.export_dir else None
     if args.json:
         _out(json.dumps({"polled": report.polled, "not_modified": report.not_modified,
@@ -155,11 +215,18 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
                         ensure_ascii=False, indent=2), config)
         return _check_status(config, report)
     from notifier.message import show_name
+    from radar.cycle import wants
 
+    printed = [n for n in config.notifiers if n.kind == "console"]
     for event in report.events:
+        if any(wants(config, n.events, n.shows, event) for n in printed):
+            continue  # a console notifier has just printed the whole alert
         release = f" ({event.release})" if event.release else ""
-        _out(f"ALERT {show_name(event)}: {event.previous_status} -> {event.status}{release} [{event.event}]"
-             f" — {event.evidence[0].title}", config)
+        if event.status == event.previous_status and event.previous_release:
+            change = f"{event.event}: {event.previous_release} → {event.release or 'no date'}"
+        else:
+            change = f"{event.previous_status} -> {event.status}{release} [{event.event}]"
+        _out(f"ALERT {show_name(event)}: {change} — {event.evidence[0].title}", config)
     for source, error in report.errors:
         _out(f"source {source} failed: {error}", config)
     for source, warning in report.warnings:
@@ -225,24 +292,30 @@ def _show_status(args: argparse.Namespace, config: Config, store: Any) -> int:
 
 
 def _status_table(rows: list[dict[str, Any]]) -> str:
-    from notifier.message import installment_name
+    from notifier.message import installment_name, local_time
     from radar.table import render
 
     return render(["ID", "TITLE", "INSTALLMENT", "STATUS", "RELEASE", "UPDATED", "EVIDENCE"],
                   [[r["id"], r["title"], installment_name(r["installment"]) or "", r["status"], r["release"] or "",
-                    (r["updated"] or "")[:16],
+                    local_time(r["updated"]),
                     (r["evidence"][0]["url"] if r["evidence"] else "") + (f" (+{len(r['evidence']) - 1})"
                                                                           if len(r["evidence"]) > 1 else "")]
                    for r in rows])
 
 
-def _watched(config: Config, show_id: str) -> Any:
-    """The watched show of this id, else a config error pointing at `status`."""
-    show = config.show_by_id().get(show_id)
-    if show is None:
-        raise ConfigError(str(config.directory / "watchlist.toml"), "show", f"no show with id {show_id!r}",
-                          "see `renewal-radar status` for the ids")
-    return show
+def _watched(config: Config, wanted: str) -> Any:
+    """The watched show named by its id, title or an alias (any case, normalized), else a usage error
+    suggesting close matches."""
+    from radar.normalize import name_key
+
+    key = name_key(wanted)
+    for show in config.shows:
+        if wanted == show.id or key in (name_key(show.id), *(name_key(n) for n in show.names)):
+            return show
+    names = {name_key(n): show.id for show in config.shows for n in (show.id, *show.names)}
+    close = list(dict.fromkeys(names[n] for n in difflib.get_close_matches(key, names, n=5, cutoff=0.6)))
+    raise UsageError(f"no watched show {wanted!r}", (f"did you mean {', '.join(close[:3])}?" if close else
+                                                     "see `renewal-radar status` for the ids"))
 
 
 def _trouble_lines(config: Config, store: Any) -> list[str]:
@@ -263,20 +336,20 @@ def _trouble_lines(config: Config, store: Any) -> list[str]:
 
 
 def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
-    _watched(config, args.show)
-    items = store.history(args.show)
+    show_id = _watched(config, args.show).id
+    items = store.history(show_id)
     if args.json:
         _out(json.dumps([dict(e.payload(), silent=silent) for e, silent in items], ensure_ascii=False, indent=2),
              config)
         return ExitStatus.OK
     if not items:
-        _out(f"{args.show}: no events yet", config)
+        _out(f"{show_id}: no events yet", config)
         return ExitStatus.OK
-    from notifier.message import installment_name
+    from notifier.message import installment_name, local_time
     from radar.table import render
 
     _out(render(["DETECTED", "INSTALLMENT", "EVENT", "STATUS", "RELEASE", "WHY", "SOURCE"],
-                [[e.detected_at[:16], installment_name(e.installment) or "", e.event + (" (baseline)" if silent else ""),
+                [[local_time(e.detected_at), installment_name(e.installment) or "", e.event + (" (baseline)" if silent else ""),
                   f"{e.previous_status} -> {e.status}", e.release or "", e.phrase,
                   f"{e.evidence[0].source}: {e.evidence[0].url}" if e.evidence else ""] for e, silent in items]),
          config)
@@ -303,11 +376,12 @@ def _source_table(config: Config, store: Any) -> list[dict[str, Any]]:
 
 
 def _render_sources(table: list[dict[str, Any]]) -> str:
+    from notifier.message import local_time
     from radar.table import render
 
     return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "LAST ERROR", "NEXT POLL"],
-                  [[t["name"], t["kind"], t["trust"], t["interval"], (t["last_success"] or "never")[:16],
-                    t["failures"] or "", t["last_error"] or "", (t["next_poll"] or "")[:16]] for t in table])
+                  [[t["name"], t["kind"], t["trust"], t["interval"], local_time(t["last_success"]) or "never",
+                    t["failures"] or "", t["last_error"] or "", local_time(t["next_poll"])] for t in table])
 
 
 def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
@@ -324,13 +398,20 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
         count = store.requeue_failed(time.time())
         pid = holder(lock_path(config.store_url, config.directory))
         if pid is not None:  # the daemon's outbox loop sends them; sending here too could send twice
-            _out(f"requeued {count} failed deliveries; the running daemon (pid {pid or '?'}) sends them now",
-                 config)
+            _out(json.dumps({"requeued": count, "daemon_pid": pid or None, "delivered": None, "errors": []})
+                 if args.json else
+                 f"requeued {count} failed deliveries; the running daemon (pid {pid or '?'}) sends them now", config)
             return ExitStatus.OK
 
-        report = deliver_due(config, store, force=True)
-        _out(f"requeued {count} failed deliveries; delivered {report.delivered}, "
-             f"{len(report.errors)} still failing", config)
+        with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+            report = deliver_due(config, store, force=True)
+        if args.json:
+            _out(json.dumps({"requeued": count, "daemon_pid": None, "delivered": report.delivered,
+                             "errors": [{"notifier": n, "error": e} for n, e in report.errors]},
+                            ensure_ascii=False, indent=2), config)
+        else:
+            _out(f"requeued {count} failed deliveries; delivered {report.delivered}, "
+                 f"{len(report.errors)} still failing", config)
         return ExitStatus.OK if not report.errors else ExitStatus.DELIVERY
     items = store.deliveries()
     rows = [{"id": d.id, "notifier": d.notifier, "state": d.state, "event_id": d.event.event_id,
@@ -343,10 +424,11 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
     if not rows:
         _out("nothing waiting: every alert was delivered", config)
         return ExitStatus.OK
+    from notifier.message import local_time
     from radar.table import render
 
     _out(render(["NOTIFIER", "STATE", "SHOW", "EVENT", "ATTEMPTS", "NEXT TRY", "LAST ERROR"],
-                [[r["notifier"], r["state"], r["show_id"], r["event"], r["attempts"], (r["next_try"] or "")[:19],
+                [[r["notifier"], r["state"], r["show_id"], r["event"], r["attempts"], local_time(r["next_try"], seconds=True),
                   r["last_error"] or ""] for r in rows]), config)
     return ExitStatus.OK
 
@@ -358,21 +440,29 @@ def _notify_test(args: argparse.Namespace, config: Config) -> int:
 
     specs = [n for n in config.notifiers if args.name in (None, n.name)]
     if args.name and not specs:
-        raise ConfigError(str(config.directory / "radar.toml"), "notifier", f"no notifier named {args.name!r}",
-                          "see `renewal-radar config show`")
+        names = [n.name for n in config.notifiers]
+        close = difflib.get_close_matches(args.name, names, n=3, cutoff=0.5)
+        raise UsageError(f"no notifier named {args.name!r}", f"did you mean {', '.join(close)}?" if close else
+                         ("the notifiers are " + ", ".join(names) if names else "radar.toml has no [[notifier]]"))
     if not specs:
-        _out("no notifiers configured: add a [[notifier]] to radar.toml", config)
+        _out("[]" if args.json else "no notifiers configured: add a [[notifier]] to radar.toml", config)
         return ExitStatus.OK
-    failed = 0
+    results = []
     for spec in specs:
         channel = Channel.registry[spec.kind](spec.name, spec.options)
         try:
-            channel.send(sample_event(spec.name))
-            _out(f"{spec.name}: sent ({channel.describe()})", config)
+            with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+                channel.send(sample_event(spec.name))
+            results.append({"notifier": spec.name, "sent": True, "target": channel.describe(), "error": None})
         except DeliveryError as exc:
-            failed += 1
-            _out(f"{spec.name}: FAILED: {config.redact(exc.problem)}", config)
-    return ExitStatus.DELIVERY if failed else ExitStatus.OK
+            results.append({"notifier": spec.name, "sent": False, "target": channel.describe(),
+                            "error": config.redact(exc.problem)})
+    if args.json:
+        _out(json.dumps(results, ensure_ascii=False, indent=2), config)
+    for r in [] if args.json else results:
+        _out(f"{r['notifier']}: sent ({r['target']})" if r["sent"] else f"{r['notifier']}: FAILED: {r['error']}",
+             config)
+    return ExitStatus.DELIVERY if any(not r["sent"] for r in results) else ExitStatus.OK
 
 
 def _board_dir(config: Config) -> Path:
@@ -409,31 +499,42 @@ def _serve(args: argparse.Namespace, config: Config, store: Any) -> int:
 
 def _config(args: argparse.Namespace, config: Config) -> int:
     if args.action == "check":
-        _out(f"{config.directory}: OK — {len(config.shows)} shows, {len(config.sources)} sources, "
-             f"{len(config.notifiers)} notifiers", config)
+        counts = {"shows": len(config.shows), "sources": len(config.sources), "notifiers": len(config.notifiers)}
+        _out(json.dumps({"directory": str(config.directory), "ok": True, **counts}) if args.json else
+             f"{config.directory}: OK — {counts['shows']} shows, {counts['sources']} sources, "
+             f"{counts['notifiers']} notifiers", config)
         return ExitStatus.OK
     from radar.config_view import render_config
 
+    if args.json:
+        import tomllib
+
+        _out(json.dumps(tomllib.loads(render_config(config)), ensure_ascii=False, indent=2), config)
+        return ExitStatus.OK
     _out(render_config(config), config)
     return ExitStatus.OK
 
 
-def _watchlist_parser(sub: Any) -> None:
+def _watchlist_parser(watchlist: argparse.ArgumentParser, common: _Parser) -> None:
     from radar.anilist import DEFAULT_STATUSES, LIST_STATUSES
 
-    watchlist = sub.add_parser("watchlist", help="import a list from AniList or MyAnimeList, add a show, list")
     commands = watchlist.add_subparsers(dest="action", required=True, metavar="ACTION")
-    imports = commands.add_parser("import", help="merge an AniList user's list or a MyAnimeList export")
+    raw = argparse.RawDescriptionHelpFormatter
+    imports = commands.add_parser("import", help="merge an AniList user's list or a MyAnimeList export",
+                                  parents=[common], formatter_class=raw,
+                                  epilog="example: renewal-radar watchlist import mal animelist.xml.gz --dry-run")
     imports.add_argument("service", choices=["anilist", "mal"])
     imports.add_argument("name", metavar="USER|FILE", help="AniList user name, or the MyAnimeList export file")
     imports.add_argument("--status", default=",".join(DEFAULT_STATUSES), metavar="LIST",
                          help=f"list statuses to import, comma-separated, of {', '.join(LIST_STATUSES)} "
                               "(default: %(default)s)")
     imports.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
-    add = commands.add_parser("add", help="search AniList for a title and add the best match")
+    add = commands.add_parser("add", help="search AniList for a title and add the best match", parents=[common],
+                              formatter_class=raw, epilog='example: renewal-radar watchlist add "Akudama Drive"')
     add.add_argument("title", nargs="+")
     add.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
-    shown = commands.add_parser("list", help="the watched shows with their ids")
+    shown = commands.add_parser("list", help="the watched shows with their ids", parents=[common],
+                                formatter_class=raw, epilog="example: renewal-radar watchlist list --json")
     shown.add_argument("--json", action="store_true")
 
 
@@ -470,7 +571,8 @@ def _error(text: str) -> None:
 
 
 def _setup_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    """-1 (--quiet): errors only; 0: warnings; 1 (-v): info; 2 (-vv): debug."""
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("scrapy", "twisted", "apprise", "urllib3", "filelock", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

@@ -10,10 +10,11 @@ class ExitStatus(IntEnum):
 
     OK = 0                 # done; `check`: even when some sources failed (they are reported)
     ERROR = 1              # any other known error
-    CONFIG = 2             # the config is invalid (argparse also exits 2 on a usage mistake)
+    CONFIG = 2             # the config is invalid or missing
     STORE = 3              # the store cannot be opened, read or written (busy, locked, missing)
     DELIVERY = 4           # a delivery failed; the alert stays in the outbox for a retry
     SOURCES = 5            # `check`: every configured source failed this cycle
+    USAGE = 64             # a mistyped command line: unknown command or option, no such show or notifier
     BROKEN_PIPE = 141      # the reader of stdout went away (`status | head -1`), like a shell's SIGPIPE
 
 
@@ -28,6 +29,14 @@ class ConfigError(RadarError):
         self.file, self.key, self.problem, self.fix = file, key, problem, fix
         where = f"{file}: {key}" if key else file
         super().__init__(f"{where}: {problem}" + (f" ({fix})" if fix else ""))
+
+
+class UsageError(RadarError):
+    """The command line asks for something that is not there: a show, a notifier, an option."""
+
+    def __init__(self, problem: str, fix: str | None = None) -> None:
+        self.problem, self.fix = problem, fix
+        super().__init__(problem + (f" ({fix})" if fix else ""))
 
 
 class SourceError(RadarError):

@@ -1,0 +1,103 @@
+"""Issue 11, items 11, 13, 14 and 16: what the command line prints, through the real CLI.
+
+A usage mistake is its own exit code and one line with close matches; the global options work after the
+command too; `check --json` is JSON only even when the starter config's console notifier fires; each alert
+is printed once, rumours only with `rumors = true`, a delay says the move, the trigger is quoted as the
+article wrote it, and times are local with their zone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+from test_check_pipeline import OPM_DATED, WATCHLIST, rss
+
+USAGE = 64
+OPM_DELAYED = ("opm-delay", "「ワンパンマン」第3期、放送延期　２０２７年１月に", "", "Mon, 01 Sep 2026 09:00:00 +0000")
+AKUDAMA_S2 = ("akudama-s2", "TVアニメ「アクダマドライブ」第２期制作決定！", "", "Tue, 01 Dec 2026 09:00:00 +0000")
+PP_RUMOR = ("pp-rumor", "Princess Principal Season 2 Release Date: Everything We Know",
+            ("Princess Principal season 2 is set to air soon according to fans, but the release date has not "
+             "been announced."), "Tue, 01 Dec 2026 10:00:00 +0000")
+
+
+def run(cli, *args: str) -> subprocess.CompletedProcess:
+    """The CLI exactly as typed: no --config put in front."""
+    return subprocess.run([sys.executable, "-m", "radar.cli", *args], check=False, capture_output=True, text=True,
+                          env=cli.env, timeout=120, cwd=REPO)
+
+
+@pytest.fixture
+def starter(cli, site):
+    """The starter config (`init`: a console notifier), with the watchlist and one feed on 127.0.0.1."""
+    cli("init", str(cli.config))
+    (cli.config / "watchlist.toml").write_text(WATCHLIST)
+    (cli.config / "sources.toml").write_text(
+        f'[[source]]\nname = "news"\nkind = "rss"\nurl = "{site.url("/news.xml")}"\ntrust = "news"\n')
+    cli.env["TZ"] = "Asia/Tokyo"
+    return cli
+
+
+def test_check_json_is_json_only_and_each_alert_is_printed_once_as_written(starter, site):
+    cli = starter
+    site.put("/news.xml", rss(OPM_DATED))
+    cli("check")  # the baseline, silent
+
+    site.put("/news.xml", rss(OPM_DELAYED, OPM_DATED))
+    proc = cli("check", "--json")
+    report = json.loads(proc.stdout)  # JSON only, though the console notifier printed the alert
+    assert [(a["show_id"], a["event"], a["release"]) for a in report["alerts"]] == [
+        ("one-punch-man", "delayed", "2027-01")]
+    assert "One-Punch Man — Season 3: delayed to January 2027" in proc.stderr  # the console's, on stderr
+    assert "delayed: 2026-10-05 → 2027-01" in proc.stderr and "Status: dated (was dated)" not in proc.stderr
+
+    site.put("/news.xml", rss(AKUDAMA_S2, PP_RUMOR, OPM_DELAYED, OPM_DATED))
+    out = cli("check").stdout
+    assert out.count("Akudama Drive — Season 2: announced") == 1, out  # the console's alert, no ALERT line too
+    assert "ALERT" not in out
+    assert 'Triggered by: "TVアニメ「アクダマドライブ」第２期制作決定！"' in out  # the article's text, not folded
+    assert "rumor" not in out and "Princess Principal" not in out  # rumors = false: no alert for a rumour
+    assert "Detected 20" in out and " JST\n" in out  # local time, naming the zone
+    assert "1 alerts (1 recorded silently)" in out
+
+
+def test_usage_mistakes_are_their_own_exit_code_with_close_matches(starter):
+    cli = starter
+    for args in (("history", "akudama"), ("notify-test", "nope")):
+        proc = cli(*args, check=False)
+        assert proc.returncode == USAGE and proc.stdout == "", proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and "config error" not in proc.stderr
+        assert f"renewal-radar: {args[0]}: usage error: " in proc.stderr
+    assert "did you mean akudama-drive?" in cli("history", "akudama", check=False).stderr
+    assert "the notifiers are terminal" in cli("notify-test", "nope", check=False).stderr
+    for name in ("akudama-drive", "Akudama-Drive", "akudama drive", "AKUDAMA DRIVE", "アクダマドライブ"):
+        assert cli("history", name).stdout == "akudama-drive: no events yet\n", name
+    assert cli("history", "--json", "Akudama Drive").stdout.strip() == "[]"
+    proc = cli("check", "--no-such-option", check=False)
+    assert proc.returncode == USAGE and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_global_options_after_the_command_help_examples_and_json_everywhere(starter):
+    cli = starter
+    alone = run(cli)
+    assert alone.returncode == 0 and "COMMAND" in alone.stdout and "history" in alone.stdout
+    after = run(cli, "config", "check", "--config", str(cli.config), "-v")
+    assert after.returncode == 0 and after.stdout.startswith(f"{cli.config}: OK"), after.stderr
+    assert run(cli, "-q", "sources", "--config", str(cli.config), "--json").returncode == 0
+    for command in ("init", "check", "daemon", "status", "sources", "history", "deliveries", "notify-test",
+                    "config", "demo", "serve", "export", "watchlist"):
+        shown = run(cli, command, "--help")
+        assert shown.returncode == 0 and "example: renewal-radar" in shown.stdout, command
+
+    assert json.loads(cli("config", "check", "--json").stdout) == {
+        "directory": str(cli.config), "ok": True, "shows": 4, "sources": 1, "notifiers": 1}
+    shown = json.loads(cli("config", "show", "--json").stdout)
+    assert shown["alerts"] == {"on_baseline": False, "rumors": False} and shown["source"][0]["name"] == "news"
+    tested = cli("notify-test", "--json")
+    assert json.loads(tested.stdout) == [{"notifier": "terminal", "sent": True, "target": "console (stdout)",
+                                          "error": None}]
+    assert "[TEST]" in tested.stderr
+    assert json.loads(cli("deliveries", "--json", "retry").stdout) == {
+        "requeued": 0, "daemon_pid": None, "delivered": 0, "errors": []}
