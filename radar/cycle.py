@@ -73,8 +73,9 @@ class CycleProcessor:
         return self._classifier
 
     def process(self, results: Sequence[FetchResult], now: datetime | None = None,
-                next_polls: dict[str, float] | None = None) -> CycleReport:
-        """Store, classify and fold every result; returns what happened."""
+                next_polls: dict[str, float] | None = None, polled_by: str | None = None) -> CycleReport:
+        """Store, classify and fold every result (`polled_by`: the instance that polled them); returns
+        what happened."""
         now = now or datetime.now(UTC)
         report = CycleReport()
         known = self.store.shows()
@@ -90,7 +91,7 @@ class CycleProcessor:
                     log.info("source %s failed: %s", result.source, result.error)
                 if result.warning:
                     report.warnings.append((result.source, result.warning))
-            sources = batch.record_fetches(results, now, next_polls)
+            sources = batch.record_fetches(results, now, next_polls, polled_by)
             fresh = batch.add_articles((a for r in results for a in r.articles), now)
             report.new_articles = len(fresh)
             if fresh:
@@ -103,10 +104,16 @@ class CycleProcessor:
                        known: dict[str, StoredShow], now: datetime, report: CycleReport,
                        sources: set[str] | None = None) -> None:
         """Fold each article's claims, oldest first; `sources`: those baselined before this batch
-        (None: the articles are stored ones, silent anyway as their show is new)."""
-        for article in sorted(fresh, key=lambda a: a.published or now):
+        (None: the articles are stored ones, silent anyway as their show is new).
+
+        The shows the claims touch are locked and read again first: another instance folding news of
+        the same show waits for this fold, then sees its statuses (one event, not two)."""
+        claimed = [(article, article.claims or classifier.classify(article))  # a structured source's as they are
+                   for article in sorted(fresh, key=lambda a: a.published or now)]
+        known.update(batch.lock_shows({c.show_id for _, claims in claimed for c in claims if c.show_id in self.shows}))
+        for article, claims in claimed:
             baseline = sources is None or article.source not in sources or article.baseline
-            for claim in article.claims or classifier.classify(article):  # a structured source's as they are
+            for claim in claims:
                 show = self.shows.get(claim.show_id)
                 if show is not None:
                     self._apply(batch, show, claim, article, known, now, report, baseline)

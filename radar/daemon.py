@@ -7,6 +7,11 @@ APScheduler's TwistedScheduler (debug executor: jobs run on the reactor thread) 
   worker thread, one fold at a time, so classification and SQLite never stall the reactor;
 - `deliver`: drain the outbox, each notifier in a daemon thread of its own (Apprise and requests block),
   one drain per notifier at a time, so one stuck endpoint never holds another.
+Several daemons may share one PostgreSQL store (one daemon per SQLite file: its lock file): a due source
+is leased by one instance before it is crawled (`Store.lease_sources`), its lease ending when its poll
+is recorded, so each source is polled by one instance at a time and once per interval; a source another
+instance holds or polled is simply due again when the store says. An alert is claimed before it is sent
+(`radar.delivery`). A killed instance's leases and claims expire after `[store] lease`.
 SIGTERM/SIGINT finish in-flight work (a delivery still sending after the grace period is abandoned, its alert
 left pending) and exit 0; SIGHUP reloads the config; SIGUSR1 polls every
 source now (back-off included) instead of waiting for its turn.
@@ -23,6 +28,7 @@ import random
 import signal
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +39,7 @@ from radar.cycle import CycleProcessor, CycleReport
 from radar.delivery import DeliveryReport, build_channels, deliver_due
 from radar.errors import RadarError
 from radar.launch import settled
+from radar.lease import instance_id
 from radar.lock import StoreLock, lock_path
 from radar.models import FetchResult, Source
 from radar.secret import mask_logs
@@ -135,7 +142,10 @@ class Daemon:
         self.stopping = False
         self.aborted = False                 # shutdown cancelled crawls that outlived SHUTDOWN_GRACE
         self.seen_errors: set[str] = set()   # unexpected errors whose traceback was logged already
+        self.instance = instance_id()        # this daemon's name on a shared store
+        self.forced: set[str] = set()        # due now whatever the store says (SIGUSR1)
         self._configure(config)
+        store.release_dead()                 # leases and claims of this host's dead instances (kill -9)
         known = store.source_rows()
         now = time.time()
         self.due = {s.name: min(known[s.name].next_poll or now, now + self._interval(s))
@@ -190,7 +200,9 @@ class Daemon:
                and not (s.kind == "html" and host_of(s.url) in self.busy_hosts)]
         if not due:
             return
-        due = sorted(due, key=lambda s: self.due.get(s.name, 0))[:MAX_BATCH]
+        due = self._lease(sorted(due, key=lambda s: self.due.get(s.name, 0)))[:MAX_BATCH]
+        if not due:
+            return
         from spiders.crawl import crawl_deferred
 
         hosts = {host_of(s.url) for s in due if s.kind == "html"}
@@ -201,6 +213,7 @@ class Daemon:
         except Exception:
             self.in_flight.difference_update(s.name for s in due)
             self.busy_hosts.difference_update(hosts)
+            self.store.release_sources([s.name for s in due], self.instance)
             raise
         deferred.addCallback(self._fold, due)
         deferred.addErrback(self._crawl_failed, due)
@@ -209,6 +222,21 @@ class Daemon:
             self.crawls.add(deferred)
         if len(due) == MAX_BATCH:
             self.reactor.callLater(0, self._start_due)  # more may be due: a second crawl overlaps this one
+
+    def _lease(self, due: list[Source]) -> list[Source]:
+        """The sources of `due` this instance leased (at most MAX_BATCH); each other one is due again
+        when the store says (polled by another instance since, or held by one now)."""
+        now = time.time()
+        forced = [s.name for s in due if s.name in self.forced]
+        names = [s.name for s in due if s.name not in self.forced][:MAX_BATCH]
+        hold = self.config.radar.store.lease
+        got = self.store.lease_sources(forced, self.instance, now, hold, force=True) if forced else None
+        leases = self.store.lease_sources(names, self.instance, now, hold)
+        leased = set(leases.leased) | set(got.leased if got else ())
+        for name, when in {**leases.later, **(got.later if got else {})}.items():
+            self.due[name] = max(when, now + MIN_GAP)
+        self.forced.difference_update(leased)
+        return [s for s in due if s.name in leased]
 
     def _fold(self, results: list[FetchResult], due: list[Source]) -> Any:
         """Reschedule each source, then store and classify the results in a worker thread."""
@@ -233,7 +261,8 @@ class Daemon:
             else:
                 self.health.failing.pop(result.source, None)
         processor = self.processor
-        folded = self.fold_lock.run(deferToThread, processor.process, results, next_polls=next_polls)
+        folded = self.fold_lock.run(deferToThread, processor.process, results, next_polls=next_polls,
+                                    polled_by=self.instance)
         self.folds.add(folded)
 
         def forget(result: Any) -> Any:
@@ -263,6 +292,7 @@ class Daemon:
                   "\n" + failure.getTraceback() if first else " (traceback logged before)")
         for source in due:
             self.due[source.name] = time.time() + self._interval(source)
+        self.store.release_sources([s.name for s in due], self.instance)
 
     def _crawl_done(self, _: Any, deferred: Any, due: list[Source], hosts: set[str]) -> None:
         self.in_flight.difference_update(s.name for s in due)
@@ -294,7 +324,8 @@ class Daemon:
     def _drain(self, name: str | None) -> None:
         known = frozenset(self.channels)
         only = (lambda n: n == name) if name is not None else (lambda n: n not in known)
-        drained = in_daemon_thread(self.reactor, deliver_due, self.config, self.store, self.channels, only=only)
+        drained = in_daemon_thread(self.reactor, deliver_due, self.config, self.store, self.channels, only=only,
+                                   instance=self.instance)
         self.delivering[name] = drained
 
         def done(report: DeliveryReport) -> None:
@@ -339,6 +370,7 @@ class Daemon:
         waiting = [name for name in self.due if name not in self.in_flight]
         for name in waiting:
             self.due[name] = min(self.due[name], now)
+        self.forced.update(waiting)
         log.info("polling %d sources now (SIGUSR1)", len(waiting))
         self._start_due()
 
@@ -383,12 +415,18 @@ class Daemon:
 
         def finished(_: Any) -> None:
             self._log_cycle()
+            try:  # what this instance still holds (abandoned polls) is free for the others now
+                self.store.release_sources([s.name for s in self.config.sources], self.instance,
+                                           forget_unpolled=True)
+            except RadarError as exc:
+                log.warning("stopping: could not release this instance's leases: %s", exc)
 
         return grace.addCallback(after_grace).addBoth(finished)
 
     def health_json(self) -> bytes:
         return json.dumps({
             "status": "stopping" if self.stopping else "ok",
+            "instance": self.instance,
             "uptime": round(time.time() - self.health.started, 1),
             "cycles": self.health.cycles, "polls": self.health.polls,
             "last_cycle": datetime.fromtimestamp(self.health.last_cycle, UTC).isoformat()
@@ -456,7 +494,8 @@ def run_daemon(config: Config, healthcheck_port: int | None = None, http_port: i
     """Run until SIGTERM/SIGINT; returns the exit status."""
     from radar.runner import install_reactor
 
-    with StoreLock(lock_path(config.store_url, config.directory)):
+    shared = not config.store_url.startswith("sqlite")  # PostgreSQL: instances coordinate by leases
+    with nullcontext() if shared else StoreLock(lock_path(config.store_url, config.directory)):
         reactor = install_reactor()  # before apscheduler.schedulers.twisted imports twisted.internet.reactor
         from apscheduler.schedulers.twisted import TwistedScheduler
         from twisted.internet.error import CannotListenError
@@ -489,8 +528,10 @@ def run_daemon(config: Config, healthcheck_port: int | None = None, http_port: i
         signal.signal(signal.SIGUSR1, lambda *_: reactor.callFromThread(daemon.poll_now))
         reactor.callWhenRunning(scheduler.start)
         settled()  # start-up imports are done; what follows is the daemon's own life
-        log.info("daemon started: %d sources, %d shows, %d notifiers (pid lock %s)", len(config.sources),
-                 len(config.shows), len(config.notifiers), lock_path(config.store_url, config.directory))
+        log.info("daemon started: %d sources, %d shows, %d notifiers (%s)", len(config.sources),
+                 len(config.shows), len(config.notifiers),
+                 f"instance {daemon.instance} on a shared store" if shared else
+                 f"pid lock {lock_path(config.store_url, config.directory)}")
         try:
             reactor.run(installSignalHandlers=True)
         finally:

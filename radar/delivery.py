@@ -1,4 +1,9 @@
-"""Drains the outbox: sends each due alert through its notifier, with backoff and give-up."""
+"""Drains the outbox: sends each due alert through its notifier, with backoff and give-up.
+
+Each alert is claimed before it is sent (`Store.claim_delivery`), so a daemon and a `check` — or several
+daemons on one PostgreSQL — never send the same alert twice: the others skip it. A claim whose sender
+died is free again when it expires (`[store] lease`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from datetime import UTC, datetime
 
 from radar.config import Config
 from radar.errors import DeliveryError
+from radar.lease import instance_id
 from radar.store import Delivery, Store
 
 log = logging.getLogger(__name__)
@@ -66,24 +72,30 @@ def deliver_one(config: Config, store: Store, channels: dict[str, object], item:
 
 def deliver_due(config: Config, store: Store, channels: dict[str, object] | None = None,
                 now_ts: float | None = None, force: bool = False,
-                only: Callable[[str], bool] | None = None) -> DeliveryReport:
+                only: Callable[[str], bool] | None = None, instance: str | None = None) -> DeliveryReport:
     """Send every pending alert whose next try is due (all pending ones when `force`; only those of the
     notifiers `only` accepts, when given).
 
     Notifiers are independent: each sends its alerts, oldest first, in a thread of its own, so a stuck
     endpoint never holds another; a notifier's first failure ends its turn (its other alerts stay
     pending, untried, for the next drain), so one drain waits at most one timeout per dead endpoint.
+    An alert another instance (`instance`: this one's name, default `host:pid`) has claimed is skipped.
     """
+    instance = instance or instance_id()
+    hold = config.radar.store.lease
     now_ts = time.time() if now_ts is None else now_ts
     channels = build_channels(config) if channels is None else channels
     queues: dict[str, list[Delivery]] = {}
-    for item in store.deliveries(("pending",)):
+    for item in store.deliveries(("pending", "sending")):  # a sending one whose sender died is claimable
         if (force or item.next_try <= now_ts) and (only is None or only(item.notifier)):
             queues.setdefault(item.notifier, []).append(item)
 
     def drain(items: list[Delivery]) -> DeliveryReport:
         part = DeliveryReport()
-        for item in items:
+        for listed in items:
+            item = store.claim_delivery(listed, instance, now_ts, hold, force)
+            if item is None:  # another instance sends it, or sent it since it was listed
+                continue
             reason = deliver_one(config, store, channels, item, now_ts)
             if reason is not None:
                 part.errors.append((item.notifier, reason))
