@@ -235,6 +235,7 @@ class Daemon:
         leased = set(leases.leased) | set(got.leased if got else ())
         for name, when in {**leases.later, **(got.later if got else {})}.items():
             self.due[name] = max(when, now + MIN_GAP)
+        self.due.update(leases.due)  # when it was due by the store: its next poll is an interval after that
         self.forced.difference_update(leased)
         return [s for s in due if s.name in leased]
 

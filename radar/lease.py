@@ -42,10 +42,12 @@ def _alive(instance: str, host: str) -> bool:
 
 @dataclass
 class Leases:
-    """What `lease_sources` got: the sources leased to us, and when each other one may be tried again."""
+    """What `lease_sources` got: the sources leased to us (with when each was due, if it was polled
+    before), and when each other one may be tried again."""
 
     leased: list[str] = field(default_factory=list)
     later: dict[str, float] = field(default_factory=dict)
+    due: dict[str, float] = field(default_factory=dict)
 
 
 def _insert_ignore(conn: Connection, table: Any) -> Any:
@@ -82,8 +84,13 @@ def lease_sources(conn: Connection, names: Iterable[str], instance: str, now: fl
     if conn.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     taken = conn.execute(update(source_state).where(source_state.c.name.in_(pick.scalar_subquery()), due)
-                         .values(leased_by=instance, lease_expires=now + hold).returning(source_state.c.name))
-    result.leased = sorted(r[0] for r in taken)
+                         .values(leased_by=instance, lease_expires=now + hold)
+                         .returning(source_state.c.name, source_state.c.next_poll))
+    for name, next_poll in taken:
+        result.leased.append(name)
+        if next_poll is not None:
+            result.due[name] = next_poll
+    result.leased.sort()
     mine = set(result.leased)
     rest = [n for n in wanted if n not in mine]
     if rest:
