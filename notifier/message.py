@@ -46,7 +46,13 @@ def when(release: str | None) -> str:
 
 def headline(event: Event) -> str:
     """What happened, without the show: "season announced", "delayed to 2027-04 (was 2026-10)"; for a
-    named installment, whose name the title carries: "announced", "dated July 2026"."""
+    named installment, whose name the title carries: "announced", "dated July 2026"; for a source,
+    "failing since 2026-10-30 18:15 JST: HTTP 500" or "recovered (failing since …)"."""
+    if event.source is not None:
+        since = local_time(event.source.failing_since)
+        if event.event == "source_recovered":
+            return f"recovered (failing since {since})"
+        return f"failing since {since}: {event.source.error or 'failed'}"
     if event.installment:
         return _installment_headline(event)
     release, before = event.release, event.previous_release
@@ -91,7 +97,10 @@ def installment_name(label: str | None) -> str | None:
 
 
 def show_name(event: Event) -> str:
-    """The show and, when an article named it, the installment: "Mushoku Tensei — Season 3"."""
+    """The show and, when an article named it, the installment: "Mushoku Tensei — Season 3"; for a
+    source's alert, "Source ann"."""
+    if event.source is not None:
+        return f"Source {event.source.name}"
     named = installment_name(event.installment)
     return f"{event.show_title} — {named}" if named else event.show_title
 
@@ -135,8 +144,23 @@ def _evidence_line(item: Evidence) -> str:
     return f"- {item.title}\n  {item.url}" + (f"\n  ({meta})" if meta else "")
 
 
+def _source_lines(event: Event) -> list[str]:
+    health = event.source
+    if health is None:
+        return []
+    lines = [f"Source: {health.name} ({health.url})", f"Failing since: {local_time(health.failing_since)}"]
+    if event.event == "source_recovered":
+        lines.append(f"Recovered after {health.failures} failed polls; the last error was: {health.error or '?'}")
+    else:
+        lines += [f"Failed polls in a row: {health.failures}", f"Last error: {health.error or 'failed'}",
+                  "Its news is not being read: check the source's url in sources.toml."]
+    return lines
+
+
 def text(event: Event) -> str:
     """The plain-text body: release, status change, trigger phrase, evidence with links."""
+    if event.source is not None:
+        return "\n".join([*_source_lines(event), "", f"Detected {local_time(event.detected_at)}"])
     lines: list[str] = []
     if is_test(event):
         lines += ["This is a test alert from Renewal Radar; no show changed status.", ""]
@@ -168,6 +192,8 @@ def _link(url: str) -> str:
 
 def markdown(event: Event) -> str:
     """A short markdown body for chat services: release, trigger, evidence links."""
+    if event.source is not None:
+        return "\n".join(_md(line) for line in _source_lines(event))
     lines: list[str] = []
     if is_test(event):
         lines.append("_Test alert from Renewal Radar; no show changed status._")

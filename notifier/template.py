@@ -117,9 +117,18 @@ class Templates:
 
     title: Part
     body: Part
+    body_format: str = "text"
 
     def render(self, event: Event) -> tuple[str, str]:
-        """The title and the body of one alert; TemplateInvalid when a template fails on it."""
+        """The title and the body of one alert; TemplateInvalid when a template fails on it. A source's
+        alert (source_failing, source_recovered) is not a show's: it is always notifier.message's text."""
+        if event.source is not None:
+            rendered = message.render(event)
+            if self.body_format == "html":
+                from html import escape
+
+                return rendered.title, "<pre>" + escape(rendered.text) + "</pre>"
+            return rendered.title, rendered.markdown if self.body_format == "markdown" else rendered.text
         values = context(event)
         return " ".join(self.title.render(values).split()), self.body.render(values).strip("\n")
 
@@ -159,7 +168,7 @@ def compile_templates(body_format: str, title_template: str | None = None, body_
     body = (_part(body_env, "body_template", "body_template") if body_template
             else _part(body_env, "template_file", str(template_file), "body") if "body" in blocks
             else _part(body_env, "default body", DEFAULT_BODY[body_format]))
-    templates = Templates(title, body)
+    templates = Templates(title, body, body_format)
     from .test_event import sample_event
 
     templates.render(sample_event("template-check"))

@@ -214,13 +214,16 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
                          "delivery_errors": [{"notifier": n, "error": e} for n, e in report.delivery_errors]},
                         ensure_ascii=False, indent=2), config)
         return _check_status(config, report)
-    from notifier.message import show_name
+    from notifier.message import headline, show_name
     from radar.cycle import wants
 
     printed = [n for n in config.notifiers if n.kind == "console"]
     for event in report.events:
         if any(wants(config, n.events, n.shows, event) for n in printed):
             continue  # a console notifier has just printed the whole alert
+        if event.source is not None:  # a source failing for [alerts] failing_source, or back
+            _out(f"ALERT {show_name(event)}: {headline(event)} [{event.event}]", config)
+            continue
         release = f" ({event.release})" if event.release else ""
         if event.status == event.previous_status and event.previous_release:
             change = f"{event.event}: {event.previous_release} → {event.release or 'no date'}"
@@ -324,7 +327,7 @@ def _trouble_lines(config: Config, store: Any) -> list[str]:
     failing = [(s.name, rows[s.name]) for s in config.sources if s.name in rows and rows[s.name].failures]
     lines = []
     if failing:
-        shown = ", ".join(f"{name} ({row.failures}x: {row.last_error or 'failed'})"
+        shown = ", ".join(f"{name} ({row.failures}x{_since(row)}: {row.last_error or 'failed'})"
                           for name, row in failing[:5])
         more = f", +{len(failing) - 5} more" if len(failing) > 5 else ""
         lines.append(f"failing sources: {shown}{more} — see `renewal-radar sources`")
@@ -333,6 +336,13 @@ def _trouble_lines(config: Config, store: Any) -> list[str]:
         lines.append(f"{given_up} alerts given up — see `renewal-radar deliveries`, "
                      "resend with `deliveries retry`")
     return lines
+
+
+def _since(row: Any) -> str:
+    """" since 2026-10-30 18:15 JST" for a failing source whose streak's start is known."""
+    from notifier.message import local_time
+
+    return f" since {local_time(row.failing_since)}" if getattr(row, "failing_since", None) else ""
 
 
 def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
@@ -371,6 +381,7 @@ def _source_table(config: Config, store: Any) -> list[dict[str, Any]]:
                       "last_success": row.last_success if row else None,
                       "last_error": row.last_error if row else None,
                       "failures": row.failures if row else 0,
+                      "failing_since": row.failing_since if row and row.failures else None,
                       "next_poll": datetime.fromtimestamp(next_poll, UTC).isoformat() if next_poll else None})
     return table
 
@@ -379,9 +390,11 @@ def _render_sources(table: list[dict[str, Any]]) -> str:
     from notifier.message import local_time
     from radar.table import render
 
-    return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "LAST ERROR", "NEXT POLL"],
+    return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "FAILING SINCE", "LAST ERROR",
+                   "NEXT POLL"],
                   [[t["name"], t["kind"], t["trust"], t["interval"], local_time(t["last_success"]) or "never",
-                    t["failures"] or "", t["last_error"] or "", local_time(t["next_poll"])] for t in table])
+                    t["failures"] or "", local_time(t["failing_since"]), t["last_error"] or "",
+                    local_time(t["next_poll"])] for t in table])
 
 
 def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
@@ -563,7 +576,9 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _out(text: str, config: Config | None = None) -> None:
-    print(config.redact(text) if config else text)
+    from radar.display import clean_lines  # no terminal escape or bidi override a feed wrote is printed
+
+    print(clean_lines(config.redact(text) if config else text))
 
 
 def _error(text: str) -> None:

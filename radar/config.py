@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from radar.duration import parse_duration, parse_fraction
 from radar.errors import ConfigError
-from radar.models import CONFIRMED_EVENTS, Show, Source
+from radar.models import CONFIRMED_EVENTS, SOURCE_EVENTS, Show, Source
 from radar.secret import Masker
 
 RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE = "radar.toml", "sources.toml", "watchlist.toml"
@@ -60,9 +60,22 @@ class StoreSettings(_Strict):
     _lease = field_validator("lease", mode="before")(_positive_duration)
 
 
+def _off_or_duration(value: Any) -> float:
+    """A duration, or "0"/"off"/false: 0, which turns the alert off."""
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("off", "0")):
+        return 0.0
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise Invalid(f"{value!r} is not a duration", 'write a duration like 6h or 30m, or "off"') from None
+
+
 class AlertSettings(_Strict):
     on_baseline: bool = False
     rumors: bool = False
+    failing_source: float = 6 * 3600.0  # a source failing this long: one source_failing alert (0: never)
+
+    _failing_source = field_validator("failing_source", mode="before")(_off_or_duration)
 
 
 class ScheduleSettings(_Strict):
@@ -132,7 +145,7 @@ class NotifierEntry(BaseModel):
     @field_validator("events")
     @classmethod
     def _events(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        allowed = (*CONFIRMED_EVENTS, "rumor")
+        allowed = (*CONFIRMED_EVENTS, "rumor", *SOURCE_EVENTS)
         for event in value:
             if event not in allowed:
                 raise ValueError(f"unknown event {event!r}; use any of {', '.join(allowed)}")

@@ -16,10 +16,21 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from radar.config import Config
-from radar.models import Article, Claim, Event, Evidence, FetchResult, Show, stable_id
+from radar.models import (
+    SOURCE_EVENTS,
+    Article,
+    Claim,
+    Event,
+    Evidence,
+    FetchResult,
+    Show,
+    SourceHealth,
+    stable_id,
+)
+from radar.secret import mask_url
 from radar.status import Change, apply, fold_show
 from radar.store import Batch, Store, StoredInstallment, StoredShow, summarize
 
@@ -80,6 +91,8 @@ class CycleProcessor:
         report = CycleReport()
         known = self.store.shows()
         self._baseline_new_shows(known, now, report)
+        threshold = self.config.radar.alerts.failing_source
+        health = self.store.source_rows() if threshold and results else {}  # as before these polls
         with self.store.transaction() as batch:  # one transaction per cycle: all of it or none of it
             for result in results:
                 report.polled += 1
@@ -92,6 +105,8 @@ class CycleProcessor:
                 if result.warning:
                     report.warnings.append((result.source, result.warning))
             sources = batch.record_fetches(results, now, next_polls, polled_by)
+            if threshold:
+                self._source_alerts(batch, results, health, threshold, now, report)
             fresh = batch.add_articles((a for r in results for a in r.articles), now)
             report.new_articles = len(fresh)
             if fresh:
@@ -146,6 +161,35 @@ class CycleProcessor:
             log.info("%s %s: %s -> %s (%s) from %s", show.id, label or "(unnamed)", event.previous_status,
                      event.status, event.event, article.url)
 
+    def _source_alerts(self, batch: Batch, results: Sequence[FetchResult], before: dict[str, Any],
+                       threshold: float, now: datetime, report: CycleReport) -> None:
+        """One `source_failing` event when a source has failed for `threshold` seconds, and one
+        `source_recovered` when a source alerted so answers again; both ids name the failure's start,
+        so a streak alerts once however many polls it lasts."""
+        urls = {s.name: s.url for s in self.config.sources}
+        for result in results:
+            row = before.get(result.source)
+            if row is None or not (row.failures and row.failing_since):
+                continue  # no failure streak to alert or to end
+            if result.outcome == "error":
+                kind, failures, error = "source_failing", row.failures + 1, result.error or "failed"
+                if (now - _parse(row.failing_since)).total_seconds() < threshold:
+                    continue
+            elif row.last_polled and (
+                    _parse(row.last_polled) - _parse(row.failing_since)).total_seconds() >= threshold:
+                kind, failures, error = "source_recovered", row.failures, row.last_error
+            else:
+                continue
+            health = SourceHealth(result.source, mask_url(urls.get(result.source, "")), row.failing_since,
+                                  self.config.redact(error) if error else None, failures)
+            event = Event(event_id=stable_id(kind, result.source, row.failing_since), event=kind, show_id="",
+                          show_title="", status="", previous_status="", release=None, previous_release=None,
+                          evidence=(), detected_at=now.replace(microsecond=0).isoformat(), source=health)
+            notifiers = [n.name for n in self.config.notifiers if self._wants(n.events, n.shows, event)]
+            if batch.add_event(event, False, notifiers, time.time()):
+                report.events.append(event)
+                log.info("source %s: %s (failing since %s)", result.source, kind, row.failing_since)
+
     def _wants(self, events: tuple[str, ...], shows: tuple[str, ...], event: Event) -> bool:
         return wants(self.config, events, shows, event)
 
@@ -167,12 +211,21 @@ class CycleProcessor:
 
 
 def wants(config: Config, events: tuple[str, ...], shows: tuple[str, ...], event: Event) -> bool:
-    """Whether a notifier of these `events` and `shows` gets this event (rumours: all, with [alerts] rumors)."""
+    """Whether a notifier of these `events` and `shows` gets this event (rumours: all, with [alerts] rumors;
+    a source's alerts: those that ask for `source_failing`, which brings `source_recovered` along)."""
+    if event.event in SOURCE_EVENTS:
+        return "source_failing" in events or event.event in events
     if shows and event.show_id not in shows:
         return False
     if event.event == "rumor":
         return config.radar.alerts.rumors
     return event.event in events
+
+
+def _parse(stamp: str) -> datetime:
+    """A stored ISO 8601 time, in UTC when it names no zone."""
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _baselined(known: dict[str, StoredShow], show_id: str) -> bool:

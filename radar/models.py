@@ -15,6 +15,7 @@ EventKind = Literal["announced", "dated", "delayed", "premiered", "cancelled", "
 StatusName = Literal["none", "rumored", "announced", "dated", "premiered", "cancelled"]
 
 CONFIRMED_EVENTS: tuple[str, ...] = ("announced", "dated", "delayed", "premiered", "cancelled")
+SOURCE_EVENTS: tuple[str, ...] = ("source_failing", "source_recovered")  # about a source, not a show
 STATUSES: tuple[str, ...] = ("none", "rumored", "announced", "dated", "premiered", "cancelled")
 CONFIRMING_TRUST: frozenset[str] = frozenset({"official", "news"})
 
@@ -96,6 +97,21 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class SourceHealth:
+    """The source a `source_failing` / `source_recovered` event is about."""
+
+    name: str
+    url: str
+    failing_since: str  # ISO 8601: its first failed poll after its last success
+    error: str | None   # the last error (for source_recovered: the one it recovered from)
+    failures: int       # failed polls in a row
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {"name": self.name, "url": self.url, "failing_since": self.failing_since, "error": self.error,
+                "failures": self.failures}
+
+
+@dataclass(frozen=True)
 class Event:
     """A change of the status of one installment of a show, as alerted to users and sent to webhooks."""
 
@@ -112,9 +128,16 @@ class Event:
     phrase: str = ""
     installment: str | None = None  # canonical label ("season 3", "film"…); None: the unnamed installment
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    source: SourceHealth | None = None  # set for the SOURCE_EVENTS, whose show fields are empty
 
     def payload(self) -> dict[str, object]:
-        """The contract's webhook JSON (extended with `event` and `phrase`)."""
+        """The contract's webhook JSON (extended with `event` and `phrase`; a source event's show fields
+        are null and its `source` says which source)."""
+        if self.source is not None:
+            return {"event_id": self.event_id, "event": self.event, "show_id": None, "show_title": None,
+                    "installment": None, "status": None, "previous_status": None, "release": None,
+                    "previous_release": None, "evidence": [], "detected_at": self.detected_at,
+                    "phrase": self.phrase, "source": self.source.as_dict()}
         return {
             "event_id": self.event_id,
             "event": self.event,

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from radar import lease
 from radar.errors import StoreError
 from radar.migrate import upgrade
-from radar.models import Article, Event, Evidence, FetchResult, Validators
+from radar.models import Article, Event, Evidence, FetchResult, SourceHealth, Validators
 from radar.schema import (
     articles,
     events,
@@ -133,6 +133,11 @@ def _fetch_values(result: FetchResult, now: datetime, next_poll: float | None, f
 
 def event_from_payload(data: dict[str, Any]) -> Event:
     """Rebuild an Event from the JSON the store keeps."""
+    if data.get("source"):  # a source_failing / source_recovered event
+        return Event(event_id=data["event_id"], event=data["event"], show_id="", show_title="", status="",
+                     previous_status="", release=None, previous_release=None, evidence=(),
+                     detected_at=data["detected_at"], phrase=data.get("phrase", ""),
+                     source=SourceHealth(**data["source"]))
     return Event(
         event_id=data["event_id"], event=data["event"], show_id=data["show_id"],
         show_title=data["show_title"], status=data["status"], previous_status=data["previous_status"],

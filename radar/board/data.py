@@ -143,4 +143,4 @@ def read_board(config: Config, store: Store, now: datetime | None = None) -> Boa
                                     row.failing_since if row is not None and row.failures else None,
                                     row.failures if row else 0, error))
     return Board(now, tuple(order_shows(cards, now.date().isoformat())), tuple(sources),
-                 tuple(store.all_events()), tuple(status_rows(config, store)), config.radar.alerts.rumors)
+                 tuple(e for e in store.all_events() if e[0].source is None), tuple(status_rows(config, store)), config.radar.alerts.rumors)
