@@ -84,8 +84,9 @@ class ScheduleSettings(_Strict):
     timeout: float = 20.0
     max_bytes: int = 5 * 2**20
     per_host: int = Field(default=4, ge=1, le=32)
+    parse_budget: float = 5.0  # seconds one response may take to parse before the source is reported
 
-    _interval = field_validator("interval", "timeout", mode="before")(_positive_duration)
+    _interval = field_validator("interval", "timeout", "parse_budget", mode="before")(_positive_duration)
 
     @field_validator("max_bytes")
     @classmethod

@@ -29,7 +29,8 @@ def make_runner(config: Config) -> Any:
     from spiders.crawl import PollRunner
 
     schedule = config.radar.schedule
-    return PollRunner(schedule.timeout, schedule.max_bytes, schedule.per_host, shows=config.shows)
+    return PollRunner(schedule.timeout, schedule.max_bytes, schedule.per_host, shows=config.shows,
+                      parse_budget=schedule.parse_budget)
 
 
 def cycle_deferred(config: Config, store: Store, runner: Any, processor: CycleProcessor,

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from radar import USER_AGENT
 from radar.models import FetchResult, Show, Source, Validators
 from spiders.base import SourceKind
-from spiders.results import describe_error, request_headers, result_from_response, size_text
+from spiders.results import (DEFAULT_PARSE_BUDGET, ParsePool, describe_error, request_headers, result_from_response,
+                             size_text)
 
 __all__ = ["PollRunner", "crawl_deferred", "crawl_once", "crawler_settings", "describe_failure",
            "install_reactor", "request_headers", "result_from_response"]
@@ -88,10 +89,13 @@ class PollRunner:
     through a Scrapy CrawlerRunner made on first use (so polling feeds alone never imports Scrapy)."""
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-                 per_host: int = DEFAULT_PER_HOST, shows: Sequence[Show] = ()) -> None:
+                 per_host: int = DEFAULT_PER_HOST, shows: Sequence[Show] = (),
+                 parse_budget: float = DEFAULT_PARSE_BUDGET) -> None:
         import threading
 
         self.timeout, self.max_bytes, self.per_host = timeout, max_bytes, per_host
+        self.parse_budget = parse_budget
+        self._parser: ParsePool | None = None
         self.shows = tuple(shows)  # the watchlist, for kinds that query by show (anilist)
         self.closing = threading.Event()  # set by stop(): kinds polling in threads end their waits
         self.polls: set[Any] = set()  # polls of kinds that fetch themselves, in flight
@@ -112,13 +116,21 @@ class PollRunner:
             self._scrapy = CrawlerRunner(self.settings)
         return self._scrapy
 
+    def parser(self) -> ParsePool:
+        """Where feeds and pages are parsed: worker threads, each parse within `parse_budget`."""
+        if self._parser is None:
+            from twisted.internet import reactor
+
+            self._parser = ParsePool(reactor, self.parse_budget)
+        return self._parser
+
     def feed_reader(self) -> Any:
         if self._reader is None:
             from twisted.internet import reactor
 
             from spiders.feedreader import FeedReader
 
-            self._reader = FeedReader(reactor, self.timeout, self.max_bytes, self.per_host)
+            self._reader = FeedReader(reactor, self.timeout, self.max_bytes, self.per_host, parser=self.parser())
         return self._reader
 
     def stop(self) -> Deferred[Any]:
@@ -129,7 +141,10 @@ class PollRunner:
         waits = [self._scrapy.stop()] if self._scrapy else []
         if self._reader is not None:
             waits.append(self._reader.stop())
-        return defer.DeferredList(waits, consumeErrors=True)
+        done = defer.DeferredList(waits, consumeErrors=True)
+        if self._parser is not None:
+            done.addBoth(lambda result: (self._parser and self._parser.stop(), result)[1])
+        return done
 
 
 def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
@@ -160,7 +175,7 @@ def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
     if feeds:
         parts.append(runner.feed_reader().read(feeds, validators))
     if pages:
-        parts.append(_crawl_pages(runner.scrapy_runner(), pages, validators))
+        parts.append(_crawl_pages(runner.scrapy_runner(), pages, validators, runner.parser()))
     position = {s.name: i for i, s in reversed(list(enumerate(sources)))}
 
     def merge(lists: list[list[FetchResult]]) -> list[FetchResult]:
@@ -174,12 +189,12 @@ def _forget(result: Any, polls: set[Any], polled: Any) -> Any:
     return result
 
 
-def _crawl_pages(runner: CrawlerRunner, sources: Sequence[Source],
-                 validators: Mapping[str, Validators]) -> Deferred[list[FetchResult]]:
+def _crawl_pages(runner: CrawlerRunner, sources: Sequence[Source], validators: Mapping[str, Validators],
+                 parser: ParsePool) -> Deferred[list[FetchResult]]:
     _quiet_scrapy(runner.settings.get("LOG_LEVEL", "WARNING"))
     results: list[FetchResult] = []
     done = runner.crawl(spider_class(), sources=list(sources), validators=dict(validators),
-                        on_result=results.append)
+                        on_result=results.append, parser=parser)
     return done.addCallback(lambda _: results)
 
 
@@ -284,8 +299,9 @@ def spider_class() -> type[Spider]:
         name = "radar-sources"
 
         def __init__(self, sources: Sequence[Source], validators: Mapping[str, Validators],
-                     on_result: Callable[[FetchResult], None], **kw: Any) -> None:
+                     on_result: Callable[[FetchResult], None], parser: ParsePool, **kw: Any) -> None:
             super().__init__(**kw)
+            self.parser = parser
             self.sources = list(sources)
             self.validators = dict(validators)
             self.on_result = on_result
@@ -311,13 +327,16 @@ def spider_class() -> type[Spider]:
                                   meta=meta, callback=self.on_response, errback=self.on_error,
                                   dont_filter=True)
 
-        def on_response(self, response: Response) -> None:
+        async def on_response(self, response: Response) -> None:
+            """Parse the page off the reactor thread (the crawl waits for it), then report it."""
+            from scrapy.utils.defer import maybe_deferred_to_future
+
             index = response.meta["radar_index"]
             source = self.sources[index]
             headers = {str(k).lower(): str(v) for k, v in response.headers.to_unicode_dict().items()}
-            self._report(index, result_from_response(
-                source, response.status, response.body, response.url, headers,
-                self.validators.get(source.name), self._elapsed(response.meta)))
+            parsed = self.parser.parse(source, response.status, response.body, response.url, headers,
+                                       self.validators.get(source.name), self._elapsed(response.meta))
+            self._report(index, await maybe_deferred_to_future(parsed))
 
         def on_error(self, failure: Failure) -> None:
             request = failure.request  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ import re
 import time
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ from zope.interface import implementer
 
 from radar import USER_AGENT
 from radar.models import FetchResult, Source, Validators
-from spiders.results import BadEncoding, TooLarge, describe_error, request_headers, result_from_response
+from spiders.results import BadEncoding, ParsePool, TooLarge, describe_error, request_headers
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +40,15 @@ DISCARD_MAX = 65536  # bytes of an error response's body read before its connect
 
 class FeedReader:
     """Reads feeds concurrently, at most `per_host` requests per host, over persistent connections,
-    through the proxies of the environment (`proxies`: by scheme, as spiders.proxy reads them)."""
+    through the proxies of the environment (`proxies`: by scheme, as spiders.proxy reads them); bodies
+    are parsed off the reactor thread by `parser` (a ParsePool of its own by default)."""
 
     def __init__(self, reactor: Any, timeout: float, max_bytes: int, per_host: int,
-                 proxies: Mapping[str, str] | None = None) -> None:
+                 proxies: Mapping[str, str] | None = None, parser: ParsePool | None = None) -> None:
         from spiders.proxy import ProxyRouter, environment_proxies
 
         self.reactor, self.timeout, self.max_bytes, self.per_host = reactor, timeout, max_bytes, per_host
+        self.parser = parser or ParsePool(reactor)
         self.pool = HTTPConnectionPool(reactor, persistent=True)
         self.pool.maxPersistentPerHost = per_host
         endpoints = _ReusedEndpoints(reactor, timeout)
@@ -87,8 +90,9 @@ class FeedReader:
         except Exception as exc:  # a URL the client cannot even send
             return _failed(source, sent, f"{type(exc).__name__}: {exc}"[:200], started)
         deferred.addCallback(self._body, source, sent, started)
-        deferred.addTimeout(self.timeout, self.reactor)
+        deferred.addTimeout(self.timeout, self.reactor)  # the request; the parse has a budget of its own
         deferred.addErrback(self._error, source, sent, started)
+        deferred.addCallback(self._parse, source, sent)
         self.in_flight.add(deferred)
         deferred.addBoth(self._forget, deferred)
         return deferred
@@ -119,18 +123,36 @@ class FeedReader:
             collected = _Collect(self.max_bytes, codings)
         response.deliverBody(collected)
 
-        def read(body: bytes) -> FetchResult:
+        def read(body: bytes) -> Any:
             if problem := collected.incomplete(body):
                 logger.warning("source %r (%s): %s", source.name, source.url, problem)
                 return _failed(source, sent, problem, started)
-            return result_from_response(source, status, body, url, headers, sent, _since(started))
+            return _Body(status, body, url, headers, _since(started))
 
         return collected.done.addCallback(read)
+
+    def _parse(self, result: FetchResult | _Body, source: Source, sent: Validators | None) -> Any:
+        """A body read whole goes to the parser (off the reactor thread); a result is passed on."""
+        if isinstance(result, _Body):
+            return self.parser.parse(source, result.status, result.data, result.url, result.headers, sent,
+                                     result.elapsed)
+        return result
 
     def _error(self, failure: Any, source: Source, sent: Validators | None, started: float) -> FetchResult:
         reason = describe_error(failure.value, self.timeout, self.max_bytes)
         logger.warning("source %r (%s): %s", source.name, source.url, reason)
         return _failed(source, sent, reason, started)
+
+
+@dataclass(frozen=True)
+class _Body:
+    """A response read whole, not parsed yet."""
+
+    status: int
+    data: bytes
+    url: str
+    headers: dict[str, str]
+    elapsed: float
 
 
 def _failed(source: Source, sent: Validators | None, reason: str, started: float) -> FetchResult:

@@ -1,0 +1,117 @@
+"""Parsing off the reactor in the real daemon: a hostile feed (the corpus's 4.5 MB Atom summary of
+'&lt;', about two seconds of parsing) beside a good source. While the hostile body is being read, /healthz
+keeps answering (polled all along, every answer timed), the good source's news alerts within its usual
+latency, and the hostile source, over its `parse_budget`, is reported "took too long to parse"."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+import urllib.request
+from typing import Any
+
+from acceptance.test_daemon import receiver  # noqa: F401 (fixture)
+from acceptance.test_daemon import (
+    INTERVAL,
+    OLD,
+    TF_ANNOUNCED,
+    TOO_LATE,
+    WATCHLIST,
+    Daemon,
+    free_port,
+    healthz,
+    polled_ok,
+    rss,
+    source,
+    wait_for,
+)
+from corpus import text_bodies
+
+HEALTHZ_BOUND = 1.0  # seconds: a stalled reactor (a parse on its thread) answers after the whole parse
+HOSTILE_SIZE = 4_500_000  # under the 5 MB cap, so the body is read and parsed
+
+
+class HealthWatch:
+    """Asks /healthz again and again in a thread, recording how long each answer took."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.took: list[float] = []
+        self.errors: list[str] = []
+        self.last = 0.0  # when the latest answer came
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=10) as answer:
+                    answer.read()
+                self.last = time.monotonic()
+                self.took.append(self.last - started)
+            except OSError as exc:  # not listening yet
+                if self.took:
+                    self.errors.append(repr(exc))
+                self.stopping.wait(0.05)
+            self.stopping.wait(0.02)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(15)
+
+
+def test_a_hostile_feed_never_stalls_healthz_or_the_good_news(cli: Any, site: Any, receiver: Any,
+                                                               tmp_path: Any) -> None:
+    hostile = next(b for b in text_bodies(HOSTILE_SIZE) if b.name == "lt")
+    site.put("/hostile.xml", hostile.data, hostile.content_type)
+    site.put("/news.xml", rss(OLD))
+    (cli.config / "radar.toml").write_text(f"""
+[schedule]
+interval = "{INTERVAL:g}s"
+jitter = "10%"
+timeout = "10s"
+parse_budget = "1s"
+
+[delivery]
+retry_backoff = "1s"
+max_backoff = "2s"
+
+[[notifier]]
+name = "automation"
+kind = "webhook"
+url = "{site.url('/hook')}"
+""")
+    (cli.config / "watchlist.toml").write_text(WATCHLIST)
+    (cli.config / "sources.toml").write_text(source("news", site.url("/news.xml"))
+                                             + source("hostile", site.url("/hostile.xml")))
+    port = free_port()
+    daemon = Daemon(cli, tmp_path / "daemon.log", "--healthcheck-port", str(port))
+    watch = HealthWatch(port)
+    try:
+        wait_for(lambda: polled_ok(cli, "news"), 30, "the first poll", daemon)
+        wait_for(lambda: "took too long to parse" in healthz(port)["failing_sources"].get("hostile", ""), 30,
+                 "the hostile source reported over its budget", daemon)
+        published = time.monotonic()
+        site.put("/news.xml", rss(TF_ANNOUNCED, OLD))
+        wait_for(lambda: receiver.calls, TOO_LATE + 2, "the alert", daemon)
+        late = receiver.calls[0]["at"] - published
+        assert late <= TOO_LATE, f"alert took {late:.1f}s"
+        # the hostile body read (and parsed) at least twice while /healthz was being asked
+        wait_for(lambda: sum(r["path"] == "/hostile.xml" for r in site.requests) >= 2, 30,
+                 "a second poll of the hostile feed", daemon)
+        second = time.monotonic()
+        reads = sum(r["path"] == "/hostile.xml" for r in site.requests)
+        # answers for longer than the parse takes after that read began (about 2 s, more under load)
+        wait_for(lambda: watch.last - second > 4.0, 30, "/healthz answers through the second parse", daemon)
+    finally:
+        watch.stop()
+        code, _ = daemon.stop(signal.SIGTERM)
+    assert code == 0, daemon.output()
+    assert watch.took and not watch.errors, watch.errors[:3]
+    slowest = max(watch.took)
+    assert slowest < HEALTHZ_BOUND, (f"/healthz took {slowest:.2f}s (of {len(watch.took)} answers) while "
+                                     f"{reads} hostile bodies were parsed")
+    assert "Traceback" not in daemon.output()
