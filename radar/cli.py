@@ -331,6 +331,11 @@ def _trouble_lines(config: Config, store: Any) -> list[str]:
                           for name, row in failing[:5])
         more = f", +{len(failing) - 5} more" if len(failing) > 5 else ""
         lines.append(f"failing sources: {shown}{more} — see `renewal-radar sources`")
+    holders = store.holdings(time.time())  # several instances on one store: who polled, polls, sends what
+    if len(holders) > 1 or any(h["leases"] or h["sending"] for h in holders.values()):
+        lines.append("instances: " + "; ".join(
+            f"{who} polled {h['polled']} sources last, is polling {h['leases']}, sending {h['sending']} alerts"
+            for who, h in sorted(holders.items())))
     given_up = store.count_deliveries("failed")
     if given_up:
         lines.append(f"{given_up} alerts given up — see `renewal-radar deliveries`, "
@@ -372,6 +377,7 @@ def _source_table(config: Config, store: Any) -> list[dict[str, Any]]:
 
     rows = store.source_rows()
     default = config.radar.schedule.interval
+    now = time.time()
     table = []
     for source in config.sources:
         row = rows.get(source.name)
@@ -382,7 +388,9 @@ def _source_table(config: Config, store: Any) -> list[dict[str, Any]]:
                       "last_error": row.last_error if row else None,
                       "failures": row.failures if row else 0,
                       "failing_since": row.failing_since if row and row.failures else None,
-                      "next_poll": datetime.fromtimestamp(next_poll, UTC).isoformat() if next_poll else None})
+                      "next_poll": datetime.fromtimestamp(next_poll, UTC).isoformat() if next_poll else None,
+                      "polled_by": row.polled_by if row else None,  # the instance (host:pid) that polled it last
+                      "polling_now": row.leased_by if row and (row.lease_expires or 0) > now else None})
     return table
 
 
@@ -391,10 +399,11 @@ def _render_sources(table: list[dict[str, Any]]) -> str:
     from radar.table import render
 
     return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "FAILING SINCE", "LAST ERROR",
-                   "NEXT POLL"],
+                   "NEXT POLL", "POLLED BY"],
                   [[t["name"], t["kind"], t["trust"], t["interval"], local_time(t["last_success"]) or "never",
                     t["failures"] or "", local_time(t["failing_since"]), t["last_error"] or "",
-                    local_time(t["next_poll"])] for t in table])
+                    local_time(t["next_poll"]),
+                    f"{t['polling_now']} (polling now)" if t["polling_now"] else t["polled_by"] or ""] for t in table])
 
 
 def _sources(args: argparse.Namespace, config: Config, store: Any) -> int:
@@ -430,7 +439,7 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
     rows = [{"id": d.id, "notifier": d.notifier, "state": d.state, "event_id": d.event.event_id,
              "show_id": d.event.show_id, "event": d.event.event, "attempts": d.attempts,
              "next_try": datetime.fromtimestamp(d.next_try, UTC).isoformat() if d.state == "pending" else None,
-             "last_error": d.last_error} for d in items]
+             "last_error": d.last_error, "claimed_by": d.claimed_by} for d in items]
     if args.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=2), config)
         return ExitStatus.OK
@@ -441,7 +450,8 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
     from radar.table import render
 
     _out(render(["NOTIFIER", "STATE", "SHOW", "EVENT", "ATTEMPTS", "NEXT TRY", "LAST ERROR"],
-                [[r["notifier"], r["state"], r["show_id"], r["event"], r["attempts"], local_time(r["next_try"], seconds=True),
+                [[r["notifier"], r["state"] + (f" by {r['claimed_by']}" if r["claimed_by"] else ""), r["show_id"],
+                  r["event"], r["attempts"], local_time(r["next_try"], seconds=True),
                   r["last_error"] or ""] for r in rows]), config)
     return ExitStatus.OK
 

@@ -28,7 +28,7 @@ class SlowReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 receiver.arrivals.append(body["event_id"])
                 time.sleep(receiver.delay)  # a slow receiver: the sender holds its alert this long
