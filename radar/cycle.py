@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from radar.config import Config
+from radar.display import for_people
 from radar.models import (
     SOURCE_EVENTS,
     Article,
@@ -107,7 +108,8 @@ class CycleProcessor:
             sources = batch.record_fetches(results, now, next_polls, polled_by)
             if threshold:
                 self._source_alerts(batch, results, health, threshold, now, report)
-            fresh = batch.add_articles((a for r in results for a in r.articles), now)
+            # text for people from here on: what is stored, classified and sent is bounded and clean
+            fresh = batch.add_articles((for_people(a) for r in results for a in r.articles), now)
             report.new_articles = len(fresh)
             if fresh:
                 self._fold_articles(self.classifier, batch, fresh, known, now, report, sources)

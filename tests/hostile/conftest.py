@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from acceptance.conftest import cli, site  # noqa: F401 (fixtures)
+from acceptance.conftest import cli, hook, site  # noqa: F401 (fixtures)

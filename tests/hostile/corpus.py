@@ -2,8 +2,9 @@
 
 `text_bodies(size)` are the issue's item-1 bodies (and their cousins) grown to about `size` bytes; each
 is a complete feed, so the real path (response bytes -> articles) reads it end to end. `gzip_bomb()`,
-`sjis_feed()`, `euc_jp_feed()` and `bad_utf8_feed()` cover items 2 and 7. Used by tests/hostile/ and by
-bench/bench_hostile.py.
+`ja_feed()` and `bad_utf8_feed()` cover items 2 and 7's encodings; `people_feed()` item 7's text for
+people (escapes, bidi overrides, unsafe links, a 1 MB title) and the SECRET_VALUES item 6's secrets. Used
+by tests/hostile/ and by bench/bench_hostile.py.
 """
 
 from __future__ import annotations
@@ -158,6 +159,42 @@ def bad_utf8_feed() -> bytes:
     return body.replace(b"@BAD@", b"\xff")
 
 
+# -- item 7: text that reaches people ------------------------------------------------------------------------
+
+# A terminal clear, an OSC window title, a C1 CSI, bidi overrides and isolates, NUL and BEL: none may reach
+# a terminal, a chat message or a webhook payload. Raw ESC is not well-formed XML, so the feed is read by
+# the tolerant parser ("malformed feed read anyway"), as a browser-minded CMS would have it.
+ESCAPES = "\x1b[2J\x1b]0;pwned\x07\u009b31m\u202egnp.exe\u202c\u2066\u2067x\u2069\u202a\u202b\u202d\x00\x07"
+UNSAFE_CHARS = ("\x1b", "\x07", "\x00", "\u009b", *(chr(c) for c in range(0x202A, 0x202F)),
+                *(chr(c) for c in range(0x2066, 0x206A)))
+UNSAFE_LINKS = ("javascript:alert(1)", "data:text/html,&lt;b&gt;x&lt;/b&gt;", "file:///etc/passwd")
+PEOPLE_TITLES = ("Terra Formars Season 3 Announced", "Akudama Drive Season 2 Announced",
+                 "Princess Principal Season 2 Announced")
+
+
+def people_feed(title_size: int = 1_000_000) -> bytes:
+    """Three announcements, each title laced with ESCAPES and linked by one of UNSAFE_LINKS; the first
+    title also runs on for `title_size` bytes of sentences (a 1 MB webhook POST if stored whole)."""
+    sentence = " The studio said more at the event and fans cheered."
+    items = []
+    for n, (title, link) in enumerate(zip(PEOPLE_TITLES, UNSAFE_LINKS, strict=True)):
+        tail = sentence * (title_size // len(sentence)) if n == 0 else ""
+        items.append(ITEM.format(title=f"{ESCAPES} {title} {ESCAPES}{tail}", guid=f"people-{n}",
+                                 summary=f"{ESCAPES} {title}. {ESCAPES}").replace(f"http://127.0.0.1/a/people-{n}",
+                                                                                link))
+    return (RSS_HEAD + "".join(items) + RSS_TAIL).encode("utf-8")
+
+
+# -- item 6: secrets and private URL parts -------------------------------------------------------------------
+
+SOURCE_PASSWORD = "feedPass-5150"                     # a source URL's user:password@
+APPRISE_USER, APPRISE_PASSWORD = "mailUser-77", "mailPass-2718"
+NTFY_TOPIC = "radar-private-topic-9931"              # an ntfy topic: who knows it can read the alerts
+HOOK_TOKEN = "hookToken-6060"                          # the private path of a webhook URL
+AUTHORIZATION = "Bearer authz-Secret-4711"            # a receiver echoes it into its error body
+SECRET_VALUES = (SOURCE_PASSWORD, APPRISE_USER, APPRISE_PASSWORD, NTFY_TOPIC, HOOK_TOKEN, "authz-Secret-4711")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the corpus to a directory (`python tests/hostile/corpus.py OUT [SIZE]`), for other tools."""
     import sys
@@ -175,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     for encoding in ("shift_jis", "euc-jp"):
         (out / f"{encoding}-undeclared.xml").write_bytes(ja_feed(encoding, declare=False))
     (out / "bad-utf8.xml").write_bytes(bad_utf8_feed())
+    (out / "people.xml").write_bytes(people_feed())
     return 0
 
 
