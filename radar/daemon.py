@@ -16,8 +16,9 @@ SIGTERM/SIGINT finish in-flight work (a delivery still sending after the grace p
 left pending) and exit 0; SIGHUP reloads the config; SIGUSR1 polls every
 source now (back-off included) instead of waiting for its turn.
 
-Logging at the default level: one line per poll cycle — every [schedule].interval, or at once when a
-batch of polls produced alerts — summing what the polls since the last line did; nothing per request.
+Logging at the default level: one line per poll cycle — every [schedule].interval, at once when a batch
+holds a source's first poll, and when a batch's alerts are delivered — summing what the polls since the
+last line did (sources counted once, polls beside them); nothing per request.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import random
 import signal
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,6 +68,7 @@ class Health:
     last_cycle: float | None = None
     failing: dict[str, str] = field(default_factory=dict)
     max_lag: float = 0.0   # worst lateness of a scheduler tick: how long the reactor was stalled
+    reloads: int = 0       # SIGHUPs whose config was read and put in place
 
 
 @dataclass
@@ -82,9 +85,11 @@ class Tally:
     delivered: int = 0
     delivery_errors: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)  # the sources polled, each counted once
 
-    def add(self, report: CycleReport) -> None:
+    def add(self, report: CycleReport, sources: Iterable[str] = ()) -> None:
         self.batches += 1
+        self.sources.update(sources)
         self.polled += report.polled
         self.not_modified += report.not_modified
         self.new_articles += report.new_articles
@@ -99,7 +104,8 @@ class Tally:
             shown = "; ".join(f"{name}: {reason}" for name, reason in list(self.errors.items())[:3])
             more = f"; +{len(self.errors) - 3} more" if len(self.errors) > 3 else ""
             errors = f" ({shown}{more})"
-        return (f"cycle: polled {self.polled} sources ({self.not_modified} unchanged), "
+        return (f"cycle: polled {len(self.sources) or self.polled} sources ({self.polled} polls, "
+                f"{self.not_modified} unchanged), "
                 f"{self.new_articles} new articles, {self.alerts} alerts ({self.silent} recorded silently), "
                 f"{self.delivered} delivered, {len(self.errors)} source errors{errors}, "
                 + (f"{self.warnings} malformed feeds read anyway, " if self.warnings else "") +
@@ -144,6 +150,11 @@ class Daemon:
         self.seen_errors: set[str] = set()   # unexpected errors whose traceback was logged already
         self.instance = instance_id()        # this daemon's name on a shared store
         self.forced: set[str] = set()        # due now whatever the store says (SIGUSR1)
+        self.polled_once: set[str] = set()  # sources polled since start: a first poll is logged at once
+        self.polled_at: dict[str, float] = {}
+        self.started: dict[str, float] = {}  # when each source's crawl in flight started  # when each source's last poll by this process was due
+        self.line_after_delivery = False     # a cycle line waits for the drains of its batch's alerts
+        self.scheduler: Any = None           # set by run_daemon; SIGHUP reschedules its jobs
         self._configure(config)
         store.release_dead()                 # leases and claims of this host's dead instances (kill -9)
         known = store.source_rows()
@@ -160,8 +171,12 @@ class Daemon:
         self.config = config
         self.processor = CycleProcessor(config, self.store)
         self.channels = build_channels(config)
+        old = self.runners
         self.runner = make_runner(config)
-        self.runners = [r for r in self.runners if r.crawlers] + [self.runner]
+        self.runners = [r for r in old if r.crawlers] + [self.runner]
+        for runner in old:
+            if not runner.crawlers:
+                runner.stop()  # idle: replaced now; a busy one is stopped when its crawls are done
 
     def _interval(self, source: Source) -> float:
         return source.interval or self.config.radar.schedule.interval
@@ -170,6 +185,10 @@ class Daemon:
         """How often the poll job looks for due sources."""
         shortest = min((self._interval(s) for s in self.config.sources), default=60.0)
         return max(0.2, min(1.0, shortest / 4))
+
+    def deliver_seconds(self) -> float:
+        """How often the delivery job drains the outbox: half the first retry's backoff, 0.5 to 5 s."""
+        return max(0.5, min(5.0, self.config.radar.delivery.retry_backoff / 2))
 
     def line_every(self) -> float:
         """Seconds between two cycle lines of a quiet daemon: the default interval, at most five minutes."""
@@ -203,6 +222,7 @@ class Daemon:
         due = self._lease(sorted(due, key=lambda s: self.due.get(s.name, 0)))[:MAX_BATCH]
         if not due:
             return
+        self.started.update((s.name, now) for s in due)
         from spiders.crawl import crawl_deferred
 
         hosts = {host_of(s.url) for s in due if s.kind == "html"}
@@ -255,7 +275,12 @@ class Daemon:
             delay = next_poll_delay(self._interval(source), jitter, failures, self.rng)
             # from when it was due, not when its batch ended: sources due together stay together
             now = time.time()
-            when = max(self.due.get(result.source, now) + delay, now + MIN_GAP)
+            base = self.due.get(result.source, now)
+            started = self.started.pop(result.source, now)
+            if started - base > self.tick_seconds() + MIN_GAP:  # polled late (a restart, a stall): a new
+                base = started  # phase from this poll, not a second poll at once to catch up the old one
+            self.polled_at[result.source] = base
+            when = max(base + delay, now + MIN_GAP)
             self.due[result.source] = next_polls[result.source] = when
             if result.outcome == "error":
                 self.health.failing[result.source] = result.error or "failed"
@@ -270,16 +295,21 @@ class Daemon:
             self.folds.discard(folded)
             return result
 
-        return folded.addBoth(forget).addCallback(self._folded)
+        first = [r.source for r in results if r.source not in self.polled_once]
+        self.polled_once.update(first)
+        names = [r.source for r in results]
+        return folded.addBoth(forget).addCallback(self._folded, names, bool(first))
 
-    def _folded(self, report: CycleReport) -> None:
+    def _folded(self, report: CycleReport, names: Sequence[str] = (), first: bool = False) -> None:
         self.health.cycles += 1
         self.health.polls += report.polled
         self.health.last_cycle = time.time()
-        self.tally.add(report)
-        if report.events:
-            self._log_cycle()
+        self.tally.add(report, names)
+        if report.events and not self.stopping:
+            self.line_after_delivery = True  # logged when this batch's alerts are sent (or failed)
             self.deliver(urgent=True)
+        elif first or report.events:  # a source's first poll is said at once, not minutes later
+            self._log_cycle()
 
     def _crawl_failed(self, failure: Any, due: list[Source]) -> None:
         """A bug in the crawl or the fold: nothing of this poll was stored, so it is simply polled again."""
@@ -299,6 +329,9 @@ class Daemon:
         self.in_flight.difference_update(s.name for s in due)
         self.busy_hosts.difference_update(hosts)
         self.crawls.discard(deferred)
+        for runner in self.runners:
+            if runner is not self.runner and not runner.crawlers:
+                runner.stop()  # a runner replaced by SIGHUP, done with its last crawl
         self.runners = [r for r in self.runners if r is self.runner or r.crawlers]
         self.reactor.callLater(0, self._start_due)  # the rest of a large backlog, without waiting a tick
 
@@ -342,6 +375,9 @@ class Daemon:
                 self.deliver_again.discard(name)
                 if not self.stopping:
                     self._drain(name)
+            if self.line_after_delivery and not self.delivering:
+                self.line_after_delivery = False
+                self._log_cycle()
 
         drained.addCallbacks(done, failed).addBoth(clear)
 
@@ -355,13 +391,30 @@ class Daemon:
             log.error("config reload failed, keeping the running config: %s", exc)
             return
         mask_logs(config.masker)  # the new config's secrets, from the next line logged
-        self._configure(config)  # crawls in flight finish on their old runner
+        before = {s.name: self._interval(s) for s in self.config.sources}
+        self._configure(config)  # crawls in flight finish on their old runner, which is then stopped
         now = time.time()
-        self.due = {s.name: self.due.get(s.name, now) for s in config.sources}
-        names = set(self.due)
-        self.health.failing = {k: v for k, v in self.health.failing.items() if k in names}
-        log.info("config reloaded: %d shows, %d sources, %d notifiers",
-                 len(config.shows), len(config.sources), len(config.notifiers))
+        due = {}
+        for source in config.sources:  # a new source is due now; a new interval counts from the last poll
+            name, interval = source.name, self._interval(source)
+            due[name] = self.due.get(name, now)
+            if name in before and before[name] != interval and name in self.polled_at:
+                delay = next_poll_delay(interval, config.radar.schedule.jitter, self.failures.get(name, 0),
+                                        self.rng)
+                due[name] = max(now, self.polled_at[name] + delay)
+                if due[name] < self.due.get(name, now):
+                    self.forced.add(name)  # sooner than the store's next poll, written at the old interval
+        added, removed = set(due) - set(self.due), set(self.due) - set(due)
+        self.due = due
+        self.forced &= set(due)
+        self.health.failing = {k: v for k, v in self.health.failing.items() if k in due}
+        self.health.reloads += 1
+        if self.scheduler is not None:
+            self.scheduler.reschedule_job("poll", trigger="interval", seconds=self.tick_seconds())
+            self.scheduler.reschedule_job("deliver", trigger="interval", seconds=self.deliver_seconds())
+        log.info("config reloaded: %d shows, %d sources (%d added, %d removed), %d notifiers",
+                 len(config.shows), len(config.sources), len(added), len(removed), len(config.notifiers))
+        self._start_due()
 
     def poll_now(self) -> None:
         """SIGUSR1: every source not already in flight is due now, failing ones included."""
@@ -433,6 +486,7 @@ class Daemon:
             "last_cycle": datetime.fromtimestamp(self.health.last_cycle, UTC).isoformat()
             if self.health.last_cycle else None,
             "failing_sources": self.health.failing,
+            "sources": len(self.due), "reloads": self.health.reloads,
             "polls_in_flight": len(self.in_flight),
             "max_reactor_lag": round(self.health.max_lag, 3),
             "pending_deliveries": self.store.count_deliveries("pending"),
@@ -496,6 +550,8 @@ def run_daemon(config: Config, healthcheck_port: int | None = None, http_port: i
     from radar.runner import install_reactor
 
     shared = not config.store_url.startswith("sqlite")  # PostgreSQL: instances coordinate by leases
+    Store(config.store_url).close()  # a missing store directory is refused here as by check and status,
+    # before the lock file next to the database could create it
     with nullcontext() if shared else StoreLock(lock_path(config.store_url, config.directory)):
         reactor = install_reactor()  # before apscheduler.schedulers.twisted imports twisted.internet.reactor
         from apscheduler.schedulers.twisted import TwistedScheduler
@@ -510,7 +566,8 @@ def run_daemon(config: Config, healthcheck_port: int | None = None, http_port: i
         scheduler.add_job(daemon.poll, "interval", seconds=daemon.tick_seconds(), id="poll",
                           next_run_time=datetime.now(UTC))
         scheduler.add_job(daemon.deliver, "interval", id="deliver", next_run_time=datetime.now(UTC),
-                          seconds=max(0.5, min(5.0, config.radar.delivery.retry_backoff / 2)))
+                          seconds=daemon.deliver_seconds())
+        daemon.scheduler = scheduler
 
         def stop_everything() -> Any:
             scheduler.shutdown(wait=False)

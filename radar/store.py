@@ -117,7 +117,9 @@ class Delivery:
 
 
 def _fetch_values(result: FetchResult, now: datetime, next_poll: float | None, failures: int) -> dict[str, Any]:
-    values: dict[str, Any] = {"name": result.source, "last_polled": _iso(now), "next_poll": next_poll}
+    values: dict[str, Any] = {"name": result.source, "last_polled": _iso(now)}
+    if next_poll is not None:  # a `check` beside the daemon leaves the daemon's next poll as it is
+        values["next_poll"] = next_poll
     if result.outcome == "error":
         values.update(last_error=result.error, failures=failures + 1)
         if not failures:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class Site:
         path = request.path
         conditional = bool(request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since"))
         self.requests.append({"path": path, "conditional": conditional,
-                              "user_agent": request.headers.get("User-Agent", "")})
+                              "user_agent": request.headers.get("User-Agent", ""), "at": time.monotonic()})
         if path not in self.files:
             return Response("not found", status=404)
         body, content_type, status = self.files[path]
