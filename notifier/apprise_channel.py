@@ -12,9 +12,9 @@ from pydantic import Field, ValidationInfo, field_validator
 from radar import PROJECT_URL
 from radar.errors import DeliveryError
 from radar.models import Event
-from radar.secret import MASK, Masker, url_tokens
+from radar.secret import MASK, Masker, url_secrets, url_tokens
 
-from .base import Channel, ChannelOptions, Timeout
+from .base import Channel, ChannelOptions, Timeout, short_url
 from .template import TemplateInvalid, compile_templates
 
 if TYPE_CHECKING:
@@ -56,6 +56,24 @@ def _instantiate(url: str) -> tuple[apprise.NotifyBase | None, str]:
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         plugin = apprise.Apprise.instantiate(url, asset=_asset(), suppress_exceptions=True)
     return plugin, Masker(url_tokens(url)).mask(" ".join(captured.getvalue().split()))
+
+
+def _warnings(result: Any) -> list[str]:
+    """The warnings Apprise logged for this one send (its result keeps them apart from every other
+    notifier's, which apprise.LogCapture would mix in while several notifiers send at once)."""
+    levels = {"WARNING", "ERROR", "CRITICAL", "DEPRECATION WARNING"}
+    entries = result.logs() if callable(getattr(result, "logs", None)) else ()
+    return [str(e.message) for e in entries
+            if str(getattr(e, "level", "")).upper() in levels or (isinstance(e.level, int) and e.level >= 30)]
+
+
+def _public_url(private: str) -> str:
+    """What is shown of an Apprise URL: the scheme and host of its `url(privacy=True)` form; its user,
+    path and query (a user name, an ntfy topic, a webhook path) are private as well."""
+    try:
+        return short_url(private)
+    except ValueError:  # a masked port, say
+        return f"{_scheme(private)}://…"
 
 
 def _private_values(plugin: apprise.NotifyBase) -> list[str]:
@@ -122,9 +140,12 @@ class AppriseChannel(Channel, kind="apprise"):
     def __init__(self, name: str, options: Options) -> None:  # type: ignore[override]
         super().__init__(name, options)
         plugin = self._plugin()
-        self._private_url = plugin.url(privacy=True).split("?", 1)[0]
+        self._private_url = _public_url(plugin.url(privacy=True))
         self._secrets = Masker([options.url, *_private_values(plugin)])
         self._secrets.add_url(options.url)
+        # what Apprise's own form of the URL holds and the shown form does not: user, path, an ntfy topic
+        for value in url_secrets(plugin.url().split("?", 1)[0], public=self._private_url):
+            self._secrets.add(value)
         self.templates = compile_templates(options.format, options.title_template, options.body_template,
                                            Path(options.template_file) if options.template_file else None)
 
@@ -159,16 +180,15 @@ class AppriseChannel(Channel, kind="apprise"):
         notifier = apprise.Apprise(asset=_asset())
         notifier.add(self._plugin())
         result: Any = False
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
-            try:
-                result = notifier.notify(body=body, title=title, body_format=body_format)
-            except Exception as exc:  # noqa: BLE001 - a plugin bug must not take the delivery loop down
-                log.debug("apprise raised %s", type(exc).__name__)
-                result, crash = False, f"Apprise raised {type(exc).__name__}"
-            else:
-                crash = ""
+        try:
+            result = notifier.notify(body=body, title=title, body_format=body_format)
+        except Exception as exc:  # noqa: BLE001 - a plugin bug must not take the delivery loop down
+            log.debug("apprise raised %s", type(exc).__name__)
+            result, crash = False, f"Apprise raised {type(exc).__name__}"
+        else:
+            crash = ""
         if not result:
-            raise DeliveryError(self.name, self._reason(captured.getvalue() + crash))
+            raise DeliveryError(self.name, self._reason("\n".join([*_warnings(result), crash])))
         log.info("apprise %s delivered %s via %s", self.name, event.event_id, self._private_url)
 
     def _reason(self, logs: str) -> str:

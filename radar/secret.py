@@ -85,6 +85,15 @@ def mask_url(url: str) -> str:
     return f"{scheme}://{user}:{MASK}@{rest[len(userinfo) + len(at):]}"
 
 
+_USERINFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\s/?#@]{1,512}@")
+
+
+def strip_credentials(text: str) -> str:
+    """`text` with the `user:password@` of every URL in it removed: what is stored or served (a source's
+    last error, /healthz) never carries a URL's credentials, masked or not."""
+    return _USERINFO.sub(r"\1", text) if "@" in text else text
+
+
 _VALUE_SPLIT = re.compile(r"[/,;\s]+")
 
 

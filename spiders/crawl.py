@@ -7,6 +7,7 @@ Scrapy `SourcesSpider` (robots.txt, CSS selectors). Both run in the caller's Twi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -15,9 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from radar import USER_AGENT
 from radar.models import FetchResult, Show, Source, Validators
+from radar.secret import Masker, strip_credentials
 from spiders.base import SourceKind
-from spiders.results import (DEFAULT_PARSE_BUDGET, ParsePool, describe_error, request_headers, result_from_response,
-                             size_text)
+from spiders.results import (
+    DEFAULT_PARSE_BUDGET,
+    ParsePool,
+    describe_error,
+    request_headers,
+    result_from_response,
+    size_text,
+)
 
 __all__ = ["PollRunner", "crawl_deferred", "crawl_once", "crawler_settings", "describe_failure",
            "install_reactor", "request_headers", "result_from_response"]
@@ -141,10 +149,9 @@ class PollRunner:
         waits = [self._scrapy.stop()] if self._scrapy else []
         if self._reader is not None:
             waits.append(self._reader.stop())
-        done = defer.DeferredList(waits, consumeErrors=True)
         if self._parser is not None:
-            done.addBoth(lambda result: (self._parser and self._parser.stop(), result)[1])
-        return done
+            self._parser.stop()  # idle workers end; a parse still running finishes in the background
+        return defer.DeferredList(waits, consumeErrors=True)
 
 
 def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
@@ -177,11 +184,28 @@ def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
     if pages:
         parts.append(_crawl_pages(runner.scrapy_runner(), pages, validators, runner.parser()))
     position = {s.name: i for i, s in reversed(list(enumerate(sources)))}
+    urls = {s.name: s.url for s in sources}
 
     def merge(lists: list[list[FetchResult]]) -> list[FetchResult]:
-        return sorted((r for part in lists for r in part), key=lambda r: position.get(r.source, 0))
+        results = sorted((r for part in lists for r in part), key=lambda r: position.get(r.source, 0))
+        return [_no_credentials(r, urls.get(r.source, "")) for r in results]
 
     return defer.gatherResults(parts, consumeErrors=True).addCallback(merge)
+
+
+def _no_credentials(result: FetchResult, url: str) -> FetchResult:
+    """The result with no URL credentials in its error or warning (they are stored and served): every
+    URL's `user:password@` removed, and the password of the source's own `url` masked wherever it is."""
+    masker = Masker()
+    masker.add_url(url)
+
+    def clean(text: str | None) -> str | None:
+        return masker.mask(strip_credentials(text)) if text else text
+
+    error, warning = clean(result.error), clean(result.warning)
+    if (error, warning) == (result.error, result.warning):
+        return result
+    return dataclasses.replace(result, error=error, warning=warning)
 
 
 def _forget(result: Any, polls: set[Any], polled: Any) -> Any:

@@ -7,6 +7,7 @@ through the same `result_from_response` as the spiders', so both paths give iden
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import time
@@ -14,13 +15,19 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from twisted.internet import defer
 from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
 from twisted.internet.protocol import Protocol
-from twisted.web.client import (Agent, BrowserLikePolicyForHTTPS, HTTPConnectionPool, PotentialDataLoss, RedirectAgent,
-                                ResponseDone)
+from twisted.web.client import (
+    Agent,
+    BrowserLikePolicyForHTTPS,
+    HTTPConnectionPool,
+    PotentialDataLoss,
+    RedirectAgent,
+    ResponseDone,
+)
 from twisted.web.error import SchemeNotSupported
 from twisted.web.http import PotentialDataLoss as HttpDataLoss
 from twisted.web.http_headers import Headers
@@ -74,7 +81,7 @@ class FeedReader:
         return defer.DeferredList(closing, consumeErrors=True)
 
     def _limited(self, source: Source, sent: Validators | None) -> Any:
-        host = urlsplit(source.url).netloc.lower()
+        host = urlsplit(source.url).netloc.rpartition("@")[2].lower()
         if host not in self.hosts:
             self.hosts[host] = defer.DeferredSemaphore(self.per_host)
         return self.hosts[host].run(self._read_one, source, sent)
@@ -84,8 +91,11 @@ class FeedReader:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, "
                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5", "Accept-Encoding": "gzip, deflate",
                    **request_headers(sent)}
+        url, authorization = without_credentials(source.url)
+        if authorization:
+            headers["Authorization"] = authorization
         try:
-            deferred = self.agent.request(b"GET", source.url.encode("ascii"),
+            deferred = self.agent.request(b"GET", url.encode("ascii"),
                                           Headers({k: [v] for k, v in headers.items()}))
         except Exception as exc:  # a URL the client cannot even send
             return _failed(source, sent, f"{type(exc).__name__}: {exc}"[:200], started)
@@ -107,6 +117,7 @@ class FeedReader:
                    for k, v in response.headers.getAllRawHeaders()}
         url = response.request.absoluteURI.decode("ascii", "replace")
         if status != 304 and not 200 <= status < 300:
+            logger.warning("source %r (%s): HTTP %d", source.name, source.url, status)  # as _error logs
             response.deliverBody(_Discard())
             return FetchResult(source.name, "error", error=f"HTTP {status}", http_status=status,
                                conditional=bool(request_headers(sent)), elapsed=_since(started))
@@ -142,6 +153,17 @@ class FeedReader:
         reason = describe_error(failure.value, self.timeout, self.max_bytes)
         logger.warning("source %r (%s): %s", source.name, source.url, reason)
         return _failed(source, sent, reason, started)
+
+
+def without_credentials(url: str) -> tuple[str, str | None]:
+    """The URL without its `user:password@`, and the Basic Authorization header they make (or None)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
+    return urlunsplit(parts._replace(netloc=hostport)), f"Basic {token}"
 
 
 @dataclass(frozen=True)

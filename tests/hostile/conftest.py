@@ -3,3 +3,4 @@
 from __future__ import annotations
 
 from acceptance.conftest import cli, hook, site  # noqa: F401 (fixtures)
+from acceptance.test_daemon import receiver  # noqa: F401 (fixture)

@@ -11,7 +11,6 @@ import time
 import urllib.request
 from typing import Any
 
-from acceptance.test_daemon import receiver  # noqa: F401 (fixture)
 from acceptance.test_daemon import (
     INTERVAL,
     OLD,
