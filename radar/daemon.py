@@ -255,7 +255,8 @@ class Daemon:
         leased = set(leases.leased) | set(got.leased if got else ())
         for name, when in {**leases.later, **(got.later if got else {})}.items():
             self.due[name] = max(when, now + MIN_GAP)
-        self.due.update(leases.due)  # when it was due by the store: its next poll is an interval after that
+        for name, stored in leases.due.items():  # due later by the store (another instance polled it since):
+            self.due[name] = max(self.due.get(name, stored), stored)  # its next poll counts from then
         self.forced.difference_update(leased)
         return [s for s in due if s.name in leased]
 
