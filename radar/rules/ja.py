@@ -68,9 +68,14 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("第#話", "第5話"),
         ("イベント中止|イベント延期|イベントの中止|イベントの延期|トークショー|握手会|サイン会", "イベント中止"),
         ("発行部数|累計|売上|興行収入|動員|ランキング|アンケート|人気投票|サントラ|サウンドトラック", "部数, 興行収入"),
+        ("アワード|受賞|ノミネート|グランプリ|大賞", "アニメアワード受賞"),
     ],
     # Only the clause they stand in is about something else: 「10周年ビジュアル…、新作アニメ5月放送」.
     "soft_negative": [("周年|記念", "周年企画, 記念ビジュアル")],
+    # A platform's catalogue: 「Netflixで見放題配信」 (composed with the platform names in radar.rules).
+    "platform_verb": [("見放題|見放題配信|配信ラインナップ", "U-NEXTで見放題")],
+    "platform": [("netflix|u-next|dアニメストア|abema|prime video|amazonプライム|disney+|hulu|fod|lemino"
+                  "|バンダイチャンネル|アニメタイムズ|crunchyroll", "配信サービス")],
     # 映画「X」 heading a headline is a live-action film (an anime film is 劇場版「X」 or アニメ映画).
     "live_prefix": [('映画"', '映画「X」')],
     "anime_word": [("アニメ|劇場|映画|放送|第#期|#期|シーズン|クール", "アニメ, 放送")],
