@@ -437,7 +437,8 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
         return ExitStatus.OK if not report.errors else ExitStatus.DELIVERY
     items = store.deliveries()
     rows = [{"id": d.id, "notifier": d.notifier, "state": d.state, "event_id": d.event.event_id,
-             "show_id": d.event.show_id, "event": d.event.event, "attempts": d.attempts,
+             "show_id": d.event.show_id, "installment": d.event.installment, "event": d.event.event,
+             "attempts": d.attempts,
              "next_try": datetime.fromtimestamp(d.next_try, UTC).isoformat() if d.state == "pending" else None,
              "last_error": d.last_error, "claimed_by": d.claimed_by} for d in items]
     if args.json:

@@ -233,7 +233,8 @@ def test_receiver_outage_alert_arrives_exactly_once_after_recovery(cli, site, re
     site.put("/news.xml", rss(AKUDAMA_ANNOUNCED, OLD))
     wait_for(lambda: len(receiver.calls) >= 2, 15, "two failed attempts", daemon)
     waiting = json.loads(cli("deliveries", "--json").stdout)
-    assert [(d["state"], d["show_id"]) for d in waiting] == [("pending", "akudama-drive")]
+    assert [(d["state"], d["show_id"], d["installment"]) for d in waiting] == [
+        ("pending", "akudama-drive", "season 2")]
     assert waiting[0]["attempts"] >= 2 and "500" in waiting[0]["last_error"]
 
     receiver.status = 200
