@@ -60,6 +60,7 @@ def run_demo(say: Callable[[str], None]) -> int:
     """Run two cycles against the sample server and narrate them; returns an exit status."""
     from radar.runner import run_cycles
     from radar.store import Store
+    from radar.domain.installment import display
     from radar.table import render
 
     with tempfile.TemporaryDirectory(prefix="renewal-radar-demo-") as tmp, SampleServer(_phase("phase1")) as server:
@@ -88,9 +89,10 @@ def run_demo(say: Callable[[str], None]) -> int:
             for show in config.shows:
                 entry = store.shows().get(show.id)
                 evidence = store.evidence_for(show.id, 1)
-                rows.append([show.title, entry.state.status if entry else "none",
+                rows.append([show.title, (display(entry.installment) or "") if entry else "",
+                             entry.state.status if entry else "none",
                              entry.state.release or "" if entry else "", evidence[0].source if evidence else ""])
-            say("\n" + render(["SHOW", "STATUS", "RELEASE", "EVIDENCE FROM"], rows))
+            say("\n" + render(["SHOW", "INSTALLMENT", "STATUS", "RELEASE", "EVIDENCE FROM"], rows))
             say("\nNext: `renewal-radar init myconfig`, edit watchlist.toml, then "
                 "`renewal-radar --config myconfig check`.")
         finally:
