@@ -473,6 +473,7 @@ class Daemon:
             try:  # what this instance still holds (abandoned polls) is free for the others now
                 self.store.release_sources([s.name for s in self.config.sources], self.instance,
                                            forget_unpolled=True)
+                self.store.release_claims(self.instance)  # an abandoned send: its alert is pending again
             except RadarError as exc:
                 log.warning("stopping: could not release this instance's leases: %s", exc)
 

@@ -111,6 +111,12 @@ def release_sources(conn: Connection, names: Iterable[str], instance: str, forge
     conn.execute(update(source_state).where(mine).values(leased_by=None, lease_expires=None))
 
 
+def release_claims(conn: Connection, instance: str) -> int:
+    """Our alerts still being sent go back to pending (a daemon stopping abandons a stuck send)."""
+    return int(conn.execute(update(outbox).where(outbox.c.state == "sending", outbox.c.claimed_by == instance)
+                            .values(state="pending", claimed_by=None, claim_expires=None)).rowcount)
+
+
 def claimable(now: float) -> Any:
     """An outbox row no instance is sending: pending, or its sender's claim expired."""
     return or_(outbox.c.state == "pending", and_(outbox.c.state == "sending", outbox.c.claim_expires < now))

@@ -488,6 +488,11 @@ class Store:
         with self.engine.begin() as conn:
             lease.release_sources(conn, names, instance, forget_unpolled)
 
+    def release_claims(self, instance: str) -> int:
+        """Our alerts still being sent go back to pending; returns how many."""
+        with self.engine.begin() as conn:
+            return lease.release_claims(conn, instance)
+
     def release_dead(self) -> int:
         """Free the leases and claims of this host's instances that are gone; returns how many."""
         with self.engine.begin() as conn:
