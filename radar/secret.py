@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
 MASK = "****"
+TOKEN = 8  # a hidden URL part this long is a token worth masking in any text; a shorter one is a word
 SHORTEST = 3  # a shorter secret cannot be told apart from ordinary text; it is only hidden where declared
 ANYWHERE = 6  # a secret this long is hidden wherever it appears; a shorter one only where it stands alone
 _EDGE = r"A-Za-z0-9_\-./"  # a short secret next to one of these is part of something else (a word, a path)
@@ -116,11 +117,13 @@ def url_tokens(url: str) -> set[str]:
 
 
 def url_secrets(url: str, public: str = "") -> set[str]:
-    """The values of `url` (4+ characters) that `public`, its printable form, does not show, and its
-    password: what a kind that hides a URL's path and query declares secret in its own error texts."""
+    """The values of `url` that `public`, its printable form, does not show and that look like tokens
+    (8+ characters: a topic, a webhook's id or key — not a word such as "hook" or "news", which a
+    notifier's name or a message may hold too), and its password: what a kind that hides a URL's path
+    and query declares secret in its own error texts."""
     parts = urlsplit(url.strip()) if "://" in url else None
     shown = url_tokens(public) if public else set()
-    found = {t for t in url_tokens(url) - shown if len(t) >= 4}
+    found = {t for t in url_tokens(url) - shown if len(t) >= TOKEN}
     if parts is not None and parts.password:
         found |= {parts.password, unquote(parts.password)}
     return found

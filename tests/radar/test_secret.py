@@ -85,3 +85,13 @@ def test_log_lines_mask_the_current_config_and_its_replacement():
     finally:
         root.removeHandler(handler)
         mask_logs(Masker())
+
+
+def test_hidden_url_parts_are_secret_only_when_they_look_like_tokens() -> None:
+    """A webhook path's key is masked wherever it appears; a plain word of the path ("hook") is not, so
+    a notifier named hook still reads as hook."""
+    from radar.secret import Masker, url_secrets
+
+    found = url_secrets("json://example.org/hook/Xk29fQa81LmZ", public="json://example.org/…")
+    assert found == {"Xk29fQa81LmZ"}
+    assert Masker(found).mask("notifier 'hook': 500 from /hook/Xk29fQa81LmZ") == "notifier 'hook': 500 from /hook/****"
