@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from radar.config import Config
+from radar.domain.installment import display
 from radar.errors import DeliveryError
 from radar.lease import instance_id
+from radar.models import Event
 from radar.store import Delivery, Store
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,13 @@ def deliver_one(config: Config, store: Store, channels: dict[str, object], item:
     return reason
 
 
+def _alert_name(event: Event) -> str:
+    """A short name of an alert for a failure line: 'Akudama Drive — Season 2: announced'."""
+    what = event.show_title or (event.source.name if event.source else "") or event.show_id or "alert"
+    named = display(event.installment)
+    return f"{what}{f' — {named}' if named else ''}: {event.event}"
+
+
 def deliver_due(config: Config, store: Store, channels: dict[str, object] | None = None,
                 now_ts: float | None = None, force: bool = False,
                 only: Callable[[str], bool] | None = None, instance: str | None = None) -> DeliveryReport:
@@ -97,8 +106,8 @@ def deliver_due(config: Config, store: Store, channels: dict[str, object] | None
             if item is None:  # another instance sends it, or sent it since it was listed
                 continue
             reason = deliver_one(config, store, channels, item, now_ts)
-            if reason is not None:
-                part.errors.append((item.notifier, reason))
+            if reason is not None:  # the reason names the alert: which one is waiting, and why
+                part.errors.append((item.notifier, f"{_alert_name(item.event)}: {reason}"))
                 break
             part.delivered += 1
         return part

@@ -101,3 +101,21 @@ def test_global_options_after_the_command_help_examples_and_json_everywhere(star
     assert "[TEST]" in tested.stderr
     assert json.loads(cli("deliveries", "--json", "retry").stdout) == {
         "requeued": 0, "daemon_pid": None, "delivered": 0, "errors": []}
+
+
+def test_a_failed_delivery_is_printed_once_naming_its_alert(cli, site, hook):
+    (cli.config / "watchlist.toml").write_text(WATCHLIST)
+    (cli.config / "sources.toml").write_text(
+        f'[[source]]\nname = "news"\nkind = "rss"\nurl = "{site.url("/news.xml")}"\ntrust = "news"\n')
+    (cli.config / "radar.toml").write_text(
+        f'[store]\npath = "radar.db"\n\n[[notifier]]\nname = "automation"\nkind = "webhook"\n'
+        f'url = "{site.url("/hook")}"\n')
+    site.put("/news.xml", rss(OPM_DATED))
+    cli("check")  # the baseline, silent
+    hook.status = 500
+    site.put("/news.xml", rss(OPM_DELAYED, OPM_DATED))
+    proc = cli("check", check=False)
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if "automation" in line]
+    assert len(lines) == 1, proc.stdout + proc.stderr
+    assert "delivery to automation failed (kept for retry): One-Punch Man — Season 3: delayed" in lines[0]
+    assert "500" in lines[0] and proc.returncode == 4
