@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import TextIO
 
 from radar.detect.installment import RANK, Found, find_installments, sequel_number
+from radar.display import SUMMARY_LIMIT, TITLE_LIMIT, cut
 from radar.matching import Matcher, Mention
 from radar.models import Article, Claim, Show
 from radar.normalize import Folded, fold, has_cjk, is_latin_word_char
@@ -29,10 +30,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Classifier", "run_classify"]
 
-# What is worth reading of an article: a headline is a few hundred characters, a summary a few KB.
-# Longer text is cut before any scan, so every step below runs on bounded input whatever a feed sends.
-TITLE_LIMIT = 300
-SUMMARY_LIMIT = 4000
 
 PRIORITY = {"announced": 1, "dated": 2, "premiered": 3, "delayed": 4, "cancelled": 5}
 
@@ -46,10 +43,12 @@ _CLAUSE = re.compile(
 # "X Anime …" with no sequel word names the anime of X: its first adaptation (ANN, Natalie: アニメ「X」).
 _ADAPTATION = re.compile(r"(?:'s)?['\"]? (?:tv |television )?anime(?:'s)?\b(?! (?:series|franchise))")
 _ADAPTATION_JA = re.compile(r"(?:tv)?アニメ\s*\"?$")
-_THEATRICAL = re.compile(r"\s*(?:より|から)?\s*(?:全国)?(?:公開|上映|ロードショー)|,? in (?:theaters|theatres|cinemas)")
+_THEATRICAL = re.compile(r"\s*(?:より|から)?\s*(?:全国)?(?:公開|上映|ロードショー)"
+                         r"|,? in (?:theaters|theatres|cinemas)")
 # A date naming a visual or a poster, not a release: 「4月ビジュアル公開」, 「今月のビジュアル」.
 _LABEL_DATE = re.compile(r"\s*(?:の)?(?:ビジュアル|pv|ポスター|イラスト|カレンダー|壁紙)")
-_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus|in|for|on|by|from|of)\b|[\s,&'\"\-:;/、・とにへはも])+")
+_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus|in|for|on|by|from|of)\b"
+                     r"|[\s,&'\"\-:;/、・とにへはも])+")
 _Span = tuple[int, int]
 
 
@@ -107,7 +106,10 @@ class Classifier:
 
     def classify(self, article: Article) -> list[Claim]:
         """Claims of this article, one per show it reports renewal news (or a rumour) about."""
-        title, summary = fold(_cut(article.title, TITLE_LIMIT)), fold(_cut(article.summary, SUMMARY_LIMIT))
+        # what is worth reading: longer text is cut before any scan (every step below is bounded), at the
+        # same limits as the text stored for people (radar.display), so the classifier reads what is kept
+        title = fold(cut(article.title or "", TITLE_LIMIT))
+        summary = fold(cut(article.summary or "", SUMMARY_LIMIT))
         t_mentions = self.matcher.find_folded(title)
         s_mentions = self.matcher.find_folded(summary)
         hint = article.show_hint
@@ -189,7 +191,8 @@ class Classifier:
                pub: date | None) -> _Verdict:
         has = lambda fam: any(part.has(fam, s, e) for s, e in ranges)  # noqa: E731
         low = part.folded.low
-        suffixes = [found for m in part.mentions if m.show_id == show and any(s <= m.start < e for s, e in ranges)
+        mine = [m for m in part.mentions if m.show_id == show and any(s <= m.start < e for s, e in ranges)]
+        suffixes = [found for m in mine
                     if (found := rules.sequel_suffix.match(low, m.end))]
         suffix = bool(suffixes)
         named = any(s <= f.start < e for f in part.installments for s, e in ranges)
@@ -218,12 +221,13 @@ class Classifier:
         span = best_clause or ranges[0]
         verdict.phrase = _phrase(part.folded.text, span)
         verdict.installment = _installment(part, ranges, deciding, [m.group(0) for m in suffixes])
-        if verdict.installment is None and not sequel and any(_ADAPTATION.match(low, m.end) or
-                                                            _ADAPTATION_JA.search(low, max(0, m.start - 8), m.start)
-                                                            for m in own if any(s <= m.start < e for s, e in ranges)):
+        if verdict.installment is None and not sequel and any(
+                _ADAPTATION.match(low, m.end) or _ADAPTATION_JA.search(low, max(0, m.start - 8), m.start)
+                for m in mine):
             verdict.implied = "new series"
         if verdict.installment is None and deciding and any(
-                deciding[0] <= r.start < deciding[1] and _THEATRICAL.match(low, r.end) for r in part.releases):
+                deciding[0] <= r.start < deciding[1] and _THEATRICAL.match(low, r.end)
+                for r in part.releases):
             verdict.implied = "film"  # 「来年2月公開」: a date that opens in theaters is a film's
         return verdict
 
@@ -231,15 +235,6 @@ class Classifier:
 _BEFORE_GAP = re.compile(
     r"(?:\s|the|a|an|hit|acclaimed|popular|anime|series|manga|tv|original|beloved|smash|[\"'])*")
 _AFTER_GAP = re.compile(r"(?:\s|'s|'|\"|の|など|manga|anime|series|tv|original)*")
-
-
-def _cut(text: str | None, limit: int) -> str:
-    """The first `limit` characters of a text, ending at a space when there is one near the cut."""
-    if not text or len(text) <= limit:
-        return text or ""
-    head = text[:limit]
-    space = head.rfind(" ", limit - 40)
-    return head[:space] if space > 0 else head
 
 
 def _unglue(low: str, mentions: list[Mention]) -> str:
@@ -370,7 +365,7 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
         return "delayed", max(later, key=release_key) if later else None
     now = part.has("premiere_now", s, e) or (part.has("now_word", s, e) and part.has("premiere_verb", s, e))
     tomorrow = [r for r in rels if not r.today and pub and r.value > pub.isoformat()]
-    if (part.is_title or obj) and now and not tomorrow:  # 「いよいよ明日公開」: tomorrow is a date, not a premiere
+    if (part.is_title or obj) and now and not tomorrow:  # 「いよいよ明日公開」: a date, not a premiere
         today = next((r.value for r in rels if r.today), None)
         return "premiered", today or (pub.isoformat() if pub else None)
     if (part.is_title or obj) and part.has("premiere_past", s, e):
@@ -411,7 +406,8 @@ def _installment(part: _Part, ranges: list[_Span], best: _Span | None, suffixes:
 def _old(part: _Part, r: Release) -> bool:
     """A date that no longer holds: "originally slated for October 2026", 「当初2026年秋に予定していた」."""
     since = max([o.end for o in part.releases if o.end <= r.start], default=0)  # the marker is this date's
-    return part.has("old_date", max(since, r.start - 25), r.start) or part.has("old_date_after", r.end, r.end + 6)
+    return (part.has("old_date", max(since, r.start - 25), r.start)
+            or part.has("old_date_after", r.end, r.end + 6))
 
 
 def _without(low: str, s: int, e: int, spans: list[_Span]) -> str:

@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 
 from radar.models import Article
 
-TITLE_LIMIT = 300     # = radar.classify.TITLE_LIMIT: what the classifier reads is what is kept
-SUMMARY_LIMIT = 4000  # = radar.classify.SUMMARY_LIMIT
+# What is worth reading of an article, for people and for the classifier alike (radar.classify cuts at
+# these too): a headline is a few hundred characters, a summary's news is in its first few KB.
+TITLE_LIMIT = 300
+SUMMARY_LIMIT = 4000
 URL_LIMIT = 2000
 
 # ESC [ … final byte (CSI), ESC ] … BEL or ESC \ (OSC), ESC P/X/^/_ … ESC \ (DCS, SOS, PM, APC), then any

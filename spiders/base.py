@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from radar.display import TITLE_LIMIT
 from radar.models import Article, Source, Validators
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 # What of a text is worth reading: a headline is rarely over 150 characters and a summary's news is in
 # its first paragraphs. Text past these is cut before anything scans it (the classifier included), and
 # markup past MARKUP_MAX is not even stripped: no field costs more than a few KB, whatever a source sends.
-TITLE_MAX = 300
+TITLE_MAX = TITLE_LIMIT  # the one title limit (radar.display); summaries stop earlier, at SUMMARY_MAX
 MARKUP_MAX = 64 * 1024
 
 _TAG = re.compile(r"<[^>]*>")
