@@ -67,13 +67,19 @@ def _warnings(result: Any) -> list[str]:
             if str(getattr(e, "level", "")).upper() in levels or (isinstance(e.level, int) and e.level >= 30)]
 
 
-def _public_url(private: str) -> str:
+def _public_url(plugin: apprise.NotifyBase) -> str:
     """What is shown of an Apprise URL: the scheme and host of its `url(privacy=True)` form; its user,
-    path and query (a user name, an ntfy topic, a webhook path) are private as well."""
+    path and query (a user name, an ntfy topic, a webhook path) are private as well. A host the plugin
+    does not hold as its host (ntfy's cloud form `ntfys://topic` keeps the topic there) is not shown."""
+    private = plugin.url(privacy=True)
     try:
-        return short_url(private)
+        shown = short_url(private)
     except ValueError:  # a masked port, say
         return f"{_scheme(private)}://…"
+    host = getattr(plugin, "host", None)
+    if not host or not isinstance(host, str) or host.lower() not in shown.lower():
+        return f"{_scheme(private)}://…"
+    return shown
 
 
 def _private_values(plugin: apprise.NotifyBase) -> list[str]:
@@ -89,6 +95,12 @@ def _private_values(plugin: apprise.NotifyBase) -> list[str]:
             if isinstance(item, str):
                 found.append(item)
     return found
+
+
+def _targets(plugin: apprise.NotifyBase) -> list[str]:
+    """The plugin's targets (ntfy's topics, say): private when its URL carries them in the host place."""
+    found = getattr(plugin, "topics", None) or getattr(plugin, "targets", None) or ()
+    return [t for t in found if isinstance(t, str)]
 
 
 class AppriseChannel(Channel, kind="apprise"):
@@ -140,12 +152,15 @@ class AppriseChannel(Channel, kind="apprise"):
     def __init__(self, name: str, options: Options) -> None:  # type: ignore[override]
         super().__init__(name, options)
         plugin = self._plugin()
-        self._private_url = _public_url(plugin.url(privacy=True))
+        self._private_url = _public_url(plugin)
         self._secrets = Masker([options.url, *_private_values(plugin)])
         self._secrets.add_url(options.url)
         # what Apprise's own form of the URL holds and the shown form does not: user, path, an ntfy topic
         for value in url_secrets(plugin.url().split("?", 1)[0], public=self._private_url):
             self._secrets.add(value)
+        if self._private_url.endswith("://…"):  # the host position holds a target (an ntfy cloud topic)
+            for value in _targets(plugin):
+                self._secrets.add(value)
         self.templates = compile_templates(options.format, options.title_template, options.body_template,
                                            Path(options.template_file) if options.template_file else None)
 

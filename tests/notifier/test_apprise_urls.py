@@ -36,3 +36,18 @@ def test_an_https_url_no_service_claims_is_a_clear_error():
     text = str(info.value)
     assert "Apprise does not recognise this https:// URL" in text and 'kind = "webhook"' in text
     assert "radar-Secret-42" not in text
+
+
+@pytest.mark.parametrize("url", ["ntfys://radar-private-topic", "ntfy://radar-private-topic",
+                                 "https://ntfy.sh/radar-private-topic"])
+def test_an_ntfy_cloud_topic_is_never_shown(url):
+    # Apprise keeps a cloud topic where a host would be; a topic on ntfy.sh is all it takes to read it.
+    channel = Channel.registry["apprise"].from_config("phone", {"url": url})
+    shown = channel.describe() + str(channel.redacted_options())
+    assert "radar-private-topic" not in shown and shown.startswith(("ntfy://", "ntfys://"))
+    assert channel.secrets().mask("sent to radar-private-topic") == "sent to ****"
+
+
+def test_a_self_hosted_ntfy_server_is_shown_and_its_topic_is_not():
+    channel = Channel.registry["apprise"].from_config("phone", {"url": "ntfy://ntfy.example.org/radar-topic"})
+    assert channel.describe() == "ntfy://ntfy.example.org/…"
