@@ -24,9 +24,9 @@ URL = "http://127.0.0.1/feed.xml"
 
 def once(data: bytes, content_type: str, classifier: Any) -> tuple[float, str]:
     """Seconds for one body, and what came out (articles and claims, or the error)."""
-    from radar.display import for_people
-    from radar.models import Source
-    from spiders.results import result_from_response
+    from radar.domain.display import for_people
+    from radar.domain.models import Source
+    from radar.app.fetch.results import result_from_response
 
     source = Source(name="bench", kind="rss", url=URL, trust="news")
     started = time.perf_counter()
@@ -47,12 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
     from hostile.corpus import TEXT_BODIES, Body, people_feed
 
-    from radar.models import Show
+    from radar.domain.models import Show
 
     logging.disable(logging.WARNING)  # the cuts and malformed feeds are logged: not the point here
     classifier = None
     if not args.no_classify:
-        from radar.classify import Classifier
+        from radar.detect.classify import Classifier
 
         classifier = Classifier([Show("akudama-drive", "Akudama Drive", ("アクダマドライブ",)),
                                  Show("terra-formars", "Terra Formars")])

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from radar.models import Source  # noqa: E402
+from radar.domain.models import Source  # noqa: E402
 from spiders.fastfeed import parse_fast  # noqa: E402
 from spiders.rss import RssKind, parse_with_feedparser  # noqa: E402
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/soak.py [--sources 500] [--cycles 300] [--interval 2s] [--max-minutes 20]
 
-Serves N generated RSS feeds (radar.sample_server.SampleServer: ETag / Last-Modified, 304s like a real
+Serves N generated RSS feeds (radar.cli.sample_server.SampleServer: ETag / Last-Modified, 304s like a real
 server) and a webhook receiver on 127.0.0.1, writes a config with a very short interval, and runs the real
 daemon (`python -m radar.cli daemon --healthcheck-port P`) as a child process. While it runs:
 
@@ -40,8 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from radar.duration import parse_duration  # noqa: E402
-from radar.sample_server import SampleServer  # noqa: E402
+from radar.domain.duration import parse_duration  # noqa: E402
+from radar.cli.sample_server import SampleServer  # noqa: E402
 
 ADJECTIVES = ["Crimson", "Silver", "Hollow", "Quiet", "Burning", "Azure", "Gilded", "Wandering", "Iron", "Paper"]
 NOUNS = ["Harbor", "Lantern", "Orchard", "Comet", "Citadel", "Meridian", "Tidewater", "Foxglove", "Atlas", "Relic"]

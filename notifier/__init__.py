@@ -1,9 +1,7 @@
-"""Delivery of alerts: one Channel class per notifier kind, looked up in Channel.registry."""
+"""The notifier kinds (a `renewal_radar.plugins` entry point): importing this package registers them
+in `radar.domain.channel.Channel.registry`."""
 
 from . import apprise_channel, console, webhook  # noqa: F401  (importing fills the registry)
-from .base import Channel, ChannelOptions
-from .message import Message, render
-from .test_event import sample_event
 from .webhook import verify_signature
 
-__all__ = ["Channel", "ChannelOptions", "Message", "render", "sample_event", "verify_signature"]
+__all__ = ["verify_signature"]

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from radar import PROJECT_URL
-from radar.errors import DeliveryError
-from radar.models import Event
-from radar.secret import MASK, Masker, url_secrets, url_tokens
+from radar.domain.errors import DeliveryError
+from radar.domain.models import Event
+from radar.domain.secret import MASK, Masker, url_secrets, url_tokens
 
-from .base import Channel, ChannelOptions, Timeout, short_url
+from radar.domain.channel import Channel, ChannelOptions, Timeout
+
+from .base import short_url
 from .template import TemplateInvalid, compile_templates
 
 if TYPE_CHECKING:

@@ -1,122 +1,17 @@
-"""The Channel registry: one small class per notifier kind, validated by its Options model."""
+"""What the notifier kinds share: the shown form of a URL and scrubbing secrets out of a text."""
 
 from __future__ import annotations
 
 import logging
-import re
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
-from radar.models import Event
-from radar.secret import MASK, Masker, url_secrets, url_tokens
+from radar.domain.secret import Masker
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MASK", "Channel", "ChannelOptions", "Timeout", "scrub", "short_url", "url_secrets", "url_tokens"]
-
-
-class ChannelOptions(BaseModel):
-    """Base of every kind's Options: unknown keys are errors and inputs never appear in error text."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
-_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}
-
-
-def _seconds(value: object) -> object:
-    """Accept 10, 2.5, "10s", "500ms" or "1m" as seconds; leave anything else to pydantic."""
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if not match:
-            raise ValueError("expected seconds or a duration like 10s, 500ms, 1m")
-        return float(match.group(1)) * _UNIT[match.group(2)]
-    return value
-
-
-Timeout = Annotated[float, BeforeValidator(_seconds), Field(gt=0, le=300)]
-"""A network timeout in seconds (a number or a duration string), at most 5 minutes."""
-
-
-class Channel(ABC):
-    """A place alerts are delivered to."""
-
-    registry: ClassVar[dict[str, type[Channel]]] = {}
-    Options: ClassVar[type[BaseModel]]
-    secret_fields: ClassVar[tuple[str, ...]] = ()
-    kind: ClassVar[str]
-
-    def __init_subclass__(cls, *, kind: str, **kw: Any) -> None:
-        super().__init_subclass__(**kw)
-        options = getattr(cls, "Options", None)
-        if not (isinstance(options, type) and issubclass(options, BaseModel)):
-            raise TypeError(f"{cls.__qualname__} must define an Options pydantic model")
-        known = Channel.registry.get(kind)
-        if known is not None and known.__qualname__ != cls.__qualname__:
-            raise TypeError(f"channel kind {kind!r} is already registered by {known.__qualname__}")
-        cls.kind = kind
-        Channel.registry[kind] = cls
-
-    def __init__(self, name: str, options: BaseModel) -> None:
-        if not isinstance(options, self.Options):
-            raise TypeError(f"{type(self).__qualname__} needs {self.Options.__qualname__}, "
-                            f"got {type(options).__qualname__}")
-        self.name = name
-        self.options = options
-
-    @classmethod
-    def from_config(cls, name: str, options: Mapping[str, object]) -> Channel:
-        """Validate kind-specific options (pydantic ValidationError on bad input) and build the channel."""
-        return cls(name, cls.Options.model_validate(dict(options)))
-
-    @classmethod
-    def help_text(cls) -> str:
-        """The first line of the class docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-
-    @abstractmethod
-    def send(self, event: Event) -> None:
-        """Deliver one event; raise DeliveryError(name, reason) on any failure, never naming a secret."""
-
-    def describe(self) -> str:
-        """One line naming the target, secrets masked."""
-        return self.kind
-
-    def secrets(self) -> Masker:
-        """The declared secrets of the options: each of `secret_fields` (whole), any URL's password,
-        and a secret URL's path and query as one string. Kinds that know more declare more."""
-        masker = Masker()
-        for key in self.secret_fields:
-            value = getattr(self.options, key, None)
-            if isinstance(value, SecretStr):
-                value = value.get_secret_value()
-            if not isinstance(value, str):
-                continue
-            masker.add(value)
-            masker.add_url(value)
-            if "://" in value:
-                masker.add("/" + value.split("://", 1)[1].partition("/")[2])
-        return masker
-
-    def redacted_options(self) -> dict[str, object]:
-        """The options as a dict with every secret field replaced by a mask (for `config show`)."""
-        data = self.options.model_dump()
-        for key in self.secret_fields:
-            if data.get(key) is not None:
-                data[key] = self.mask_option(key, data[key])
-        return data
-
-    def mask_option(self, key: str, value: object) -> str:
-        """The printable form of one secret option; kinds may show more (a host, say)."""
-        return MASK
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r} {self.describe()}>"
+__all__ = ["scrub", "short_url"]
 
 
 def short_url(url: str) -> str:
@@ -130,5 +25,5 @@ def short_url(url: str) -> str:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """`text` with each of `secrets` masked (radar.secret.Masker's rules: short ones only standing alone)."""
+    """`text` with each of `secrets` masked (radar.domain.secret.Masker's rules: short ones only standing alone)."""
     return Masker(secrets).mask(text)

@@ -6,11 +6,11 @@ import logging
 import sys
 from typing import Literal
 
-from radar.errors import DeliveryError
-from radar.models import Event
+from radar.domain.errors import DeliveryError
+from radar.domain.models import Event
 
-from . import message
-from .base import Channel, ChannelOptions
+from radar.domain import wording as message
+from radar.domain.channel import Channel, ChannelOptions
 
 log = logging.getLogger(__name__)
 

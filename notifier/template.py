@@ -2,7 +2,7 @@
 
 Templates run in Jinja2's immutable sandbox (a template can read the alert, never change anything or
 reach Python internals), with undefined names an error, and autoescaped when the body is HTML. The
-shipped defaults (`notifier/templates/`) render exactly what `notifier.message` renders. A notifier
+shipped defaults (`notifier/templates/`) render exactly what `radar.domain.wording` renders. A notifier
 may set `title_template`, `body_template` (a string each) or `template_file` (a file with
 `{% block title %}` and/or `{% block body %}`); what it leaves out is the default. A template that
 does not compile, or fails on a sample alert, is a `TemplateInvalid` naming the option and the line.
@@ -34,9 +34,9 @@ from typing import Any
 from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from radar.models import Event
+from radar.domain.models import Event
 
-from . import message
+from radar.domain import wording as message
 
 DEFAULT_BODY = {"text": "body.txt.j2", "markdown": "body.md.j2", "html": "body.html.j2"}
 DEFAULT_TITLE = "title.j2"
@@ -121,7 +121,7 @@ class Templates:
 
     def render(self, event: Event) -> tuple[str, str]:
         """The title and the body of one alert; TemplateInvalid when a template fails on it. A source's
-        alert (source_failing, source_recovered) is not a show's: it is always notifier.message's text."""
+        alert (source_failing, source_recovered) is not a show's: it is always radar.domain.wording's text."""
         if event.source is not None:
             rendered = message.render(event)
             if self.body_format == "html":
@@ -169,7 +169,7 @@ def compile_templates(body_format: str, title_template: str | None = None, body_
             else _part(body_env, "template_file", str(template_file), "body") if "body" in blocks
             else _part(body_env, "default body", DEFAULT_BODY[body_format]))
     templates = Templates(title, body, body_format)
-    from .test_event import sample_event
+    from radar.domain.sample import sample_event
 
     templates.render(sample_event("template-check"))
     return templates

@@ -17,10 +17,13 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from radar import USER_AGENT
-from radar.errors import DeliveryError
-from radar.models import Event
+from radar.domain.errors import DeliveryError
+from radar.domain.models import Event
 
-from .base import Channel, ChannelOptions, Timeout, scrub, short_url, url_secrets
+from radar.domain.channel import Channel, ChannelOptions, Timeout
+from radar.domain.secret import url_secrets
+
+from .base import scrub, short_url
 
 log = logging.getLogger(__name__)
 

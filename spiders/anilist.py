@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from radar.errors import ApiError, ParseError
-from radar.models import Article, Claim, FetchResult, Show, Source, Validators
-from spiders.base import SourceKind
+from radar.domain.errors import ApiError, ParseError
+from radar.domain.models import Article, Claim, FetchResult, Show, Source, Validators
+from radar.domain.source_kind import Fetch, SourceKind
 
 if TYPE_CHECKING:
-    from radar.anilist import AniListClient
+    from radar.app.anilist import AniListClient
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class AniListKind(SourceKind, kind="anilist"):
     Options: ClassVar[type[BaseModel]] = AniListOptions
     default_trust: ClassVar[str | None] = "news"
     structured: ClassVar[bool] = True
-    fetches_itself: ClassVar[bool] = True
+    fetch: ClassVar[Fetch] = Fetch.API
 
     @classmethod
     def default_url(cls, settings: Any) -> str | None:
@@ -99,7 +99,7 @@ def fetch(source: Source, shows: Sequence[Show], sent: Validators | None, timeou
     """Poll one anilist source (blocking): its FetchResult, an error in one line when it failed."""
     import time
 
-    from radar.anilist import AniListClient  # requests and the client load on the first poll
+    from radar.app.anilist import AniListClient  # requests and the client load on the first poll
 
     started = time.monotonic()
     conditional = bool(sent and sent.etag)
@@ -227,7 +227,7 @@ def release_of(start: Any) -> str | None:
 def installment_of(node: Mapping[str, Any]) -> str | None:
     """The canonical label of a related anime: film, special, else the season its title names."""
     from radar.detect.installment import find_installments, sequel_number
-    from radar.normalize import fold, name_key
+    from radar.domain.normalize import fold, name_key
 
     fmt = node.get("format")
     if fmt == FILM:

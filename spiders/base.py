@@ -1,83 +1,19 @@
-"""The registry of source kinds: each kind parses one kind of response into `Article`s."""
+"""What the source kinds share: header lookup and the linear markup-to-text helpers."""
 
 from __future__ import annotations
 
 import html
 import logging
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
 
-from radar.display import TITLE_LIMIT
-from radar.models import Article, Source, Validators
+from radar.domain.display import TITLE_LIMIT
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_MAX = 2000
-
-
-class NoOptions(BaseModel):
-    """A kind without kind-specific keys."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourceKind(ABC):
-    """A kind of source (`kind =` in sources.toml); subclasses register themselves by `kind`."""
-
-    registry: ClassVar[dict[str, type[SourceKind]]] = {}
-    kind: ClassVar[str]
-    Options: ClassVar[type[BaseModel]] = NoOptions
-    default_trust: ClassVar[str | None] = None  # the `trust` of an entry that gives none; None: required
-    structured: ClassVar[bool] = False  # its articles carry their claims (Article.claims): never text-classified
-    fetches_itself: ClassVar[bool] = False  # polled by its own `poll` (an API), not fetched as a feed or page
-
-    def __init_subclass__(cls, *, kind: str, **kw: object) -> None:
-        super().__init_subclass__(**kw)
-        cls.kind = kind
-        SourceKind.registry[kind] = cls
-
-    @classmethod
-    def help(cls) -> str:
-        """The first line of the class docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-
-    @classmethod
-    def default_url(cls, settings: Any) -> str | None:
-        """The `url` of an entry that gives none, from radar.toml's settings; None: `url` is required."""
-        return None
-
-    @classmethod
-    def poll(cls, runner: Any, sources: list[Source], validators: Mapping[str, Validators]) -> Any:
-        """A kind that `fetches_itself`: a Deferred firing with one FetchResult per source, in order,
-        never blocking the reactor (`runner` is the PollRunner: its timeout, max_bytes, shows)."""
-        raise NotImplementedError(f"kind {cls.kind!r} is fetched as a feed or page")
-
-    @classmethod
-    @abstractmethod
-    def parse(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article]:
-        """Read a response body into articles; no I/O. Raise ParseError for content we cannot read."""
-
-    @classmethod
-    def read(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str], seen: str = "") -> Parsed:
-        """Like parse(), plus a warning when the content was malformed but read anyway, and the
-        fingerprints of the entries; a kind that fingerprints entries may skip those in `seen` (the
-        space-separated fingerprints of this source's previous response)."""
-        return Parsed(cls.parse(source, body, url, headers))
-
-
-@dataclass
-class Parsed:
-    """What a kind read from one response."""
-
-    articles: list[Article]
-    warning: str | None = None          # malformed, read anyway
-    fingerprints: tuple[str, ...] = ()  # of every entry, new or skipped as seen; () = kept none
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -92,7 +28,7 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 # What of a text is worth reading: a headline is rarely over 150 characters and a summary's news is in
 # its first paragraphs. Text past these is cut before anything scans it (the classifier included), and
 # markup past MARKUP_MAX is not even stripped: no field costs more than a few KB, whatever a source sends.
-TITLE_MAX = TITLE_LIMIT  # the one title limit (radar.display); summaries stop earlier, at SUMMARY_MAX
+TITLE_MAX = TITLE_LIMIT  # the one title limit (radar.domain.display); summaries stop earlier, at SUMMARY_MAX
 MARKUP_MAX = 64 * 1024
 
 _TAG = re.compile(r"<[^>]*>")

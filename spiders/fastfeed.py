@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
-from radar.models import Article, Source
+from radar.domain.models import Article, Source
 from spiders.base import SUMMARY_MAX, TITLE_MAX, header, readable
 from spiders.encoding import pi_encoding
 

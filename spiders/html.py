@@ -12,9 +12,10 @@ from urllib.parse import urljoin
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from radar.errors import ParseError
-from radar.models import Article, Source
-from spiders.base import SUMMARY_MAX, TITLE_MAX, SourceKind, as_utc, header, readable, text_of
+from radar.domain.errors import ParseError
+from radar.domain.models import Article, Source
+from radar.domain.source_kind import Fetch, SourceKind
+from spiders.base import SUMMARY_MAX, TITLE_MAX, as_utc, header, readable, text_of
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -54,6 +55,7 @@ class HtmlKind(SourceKind, kind="html"):
     """A news listing page read with CSS selectors: item, title, link (required), date, summary."""
 
     Options = HtmlOptions
+    fetch = Fetch.PAGE
 
     @classmethod
     def parse(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article]:

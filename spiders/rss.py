@@ -11,9 +11,10 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin
 
-from radar.errors import ParseError
-from radar.models import Article, Source
-from spiders.base import SUMMARY_MAX, TITLE_MAX, Parsed, SourceKind, header, readable
+from radar.domain.errors import ParseError
+from radar.domain.models import Article, Source
+from radar.domain.source_kind import Parsed, SourceKind
+from spiders.base import SUMMARY_MAX, TITLE_MAX, header, readable
 from spiders.encoding import BadDeclaration, decode_feed
 
 logger = logging.getLogger(__name__)

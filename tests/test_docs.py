@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from notifier.base import Channel
-from notifier.test_event import sample_event
-from radar.cli import build_parser
-from radar.config import NotifierEntry, RadarFile, ShowEntry, SourceEntry
-from radar.errors import ExitStatus
-from spiders.base import SourceKind
+from radar.domain.channel import Channel
+from radar.domain.sample import sample_event
+from radar.cli.commands import build_parser
+from radar.app.config import NotifierEntry, RadarFile, ShowEntry, SourceEntry
+from radar.domain.errors import ExitStatus
+from radar.domain.source_kind import SourceKind
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from radar.board.data import Board
 from radar.board.pages import PAGES, render_html, static_link
-from radar.errors import RadarError
+from radar.domain.errors import RadarError
 
 
 def documents(board: Board) -> dict[str, bytes]:

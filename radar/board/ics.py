@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from notifier.message import when
+from radar.domain.wording import when
 from radar import PROJECT_URL
 from radar.board.data import Board, InstallmentCard, ShowCard
-from radar.models import Event, Evidence
+from radar.domain.models import Event, Evidence
 
 PRODID = "-//Renewal Radar//Status board//EN"
 DATED = ("dated", "premiered")

@@ -12,11 +12,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from notifier import message
+from radar.domain import wording as message
 from radar import PROJECT_URL
 from radar.board.data import Board, ShowCard
 from radar.board.ics import render_ics
-from radar.models import STATUSES
+from radar.domain.models import STATUSES
 
 
 def web_url(url: str | None) -> str:

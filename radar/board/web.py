@@ -16,7 +16,7 @@ from twisted.web.server import NOT_DONE_YET, Site
 
 from radar.board.data import Board
 from radar.board.pages import PAGES, render_html
-from radar.errors import RadarError
+from radar.domain.errors import RadarError
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def listen(reactor: Any, root: Resource, port: int, bind: str, what: str) -> int
 def serve(load: Callable[[], Board], redact: Callable[[str], str], port: int, bind: str,
           ready: Callable[[int], None]) -> None:
     """`renewal-radar serve`: the board until SIGTERM/SIGINT; `ready(port)` once it listens."""
-    from radar.runner import install_reactor
+    from radar.app.check import install_reactor
 
     reactor = install_reactor()
     ready(listen(reactor, board_root(load, redact), port, bind, "the status board"))

@@ -1,6 +1,6 @@
 """Which installment a text names: a season, a part or cour, a film, a special, a new series.
 
-`find_installments(low)` scans a low-form text (see `radar.normalize`) once and returns every
+`find_installments(low)` scans a low-form text (see `radar.domain.normalize`) once and returns every
 installment word it finds with its canonical label (`season 3`, `season 2 part 2`, `part 2`,
 `final season`, `film`, `special`, `new series`: the labels of the corpus policy). A season
 number and a part number close together ("Season 2 … 2nd Part", 第3期第2クール) compose into one

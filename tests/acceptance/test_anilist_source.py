@@ -9,7 +9,7 @@ import pytest
 from anilist_standin import AniList, media, serve
 from test_check_pipeline import rss
 
-from radar.models import Show, Source, Validators
+from radar.domain.models import Show, Source, Validators
 from spiders.anilist import claim_of, fetch, installment_of, release_of
 
 ROOT, S2, S3 = 108465, 146065, 166873

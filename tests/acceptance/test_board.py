@@ -25,7 +25,7 @@ import icalendar
 import pytest
 from parsel import Selector
 
-from notifier.message import when
+from radar.domain.wording import when
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = "<script>alert(1)</script> Terra Formars Season 3 Announced"

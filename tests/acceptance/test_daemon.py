@@ -217,7 +217,7 @@ def test_news_reaches_the_webhook_within_interval_plus_3s(cli, site, receiver, d
     assert code == 0 and took < 15
     # One concise line per cycle and nothing per request: no URL, no scrapy/twisted chatter, no traceback.
     lines = daemon.output().splitlines()
-    assert lines and all(" radar.daemon: " in line for line in lines), "\n".join(lines)
+    assert lines and all(" radar.app.daemon: " in line for line in lines), "\n".join(lines)
     cycles = [line for line in lines if "cycle: polled" in line]
     assert 2 <= len(cycles) <= 12
     assert not any(site.url("/") in line for line in lines)
@@ -422,7 +422,7 @@ def test_failing_sources_back_off_are_shown_and_sighup_reloads(cli, site, receiv
     assert daemon.stop()[0] == 0
     # Failures are in the cycle lines, not one warning per request.
     lines = daemon.output().splitlines()
-    assert all(" radar.daemon: " in line for line in lines), "\n".join(lines)
+    assert all(" radar.app.daemon: " in line for line in lines), "\n".join(lines)
     assert any("broken: HTTP 500" in line for line in lines if "cycle: polled" in line)
 
 

@@ -14,7 +14,7 @@ from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 REPO = Path(__file__).resolve().parents[2]
 ENTRY_POINTS = {
     "python -m radar.cli": [sys.executable, "-m", "radar.cli"],
-    "console script": [sys.executable, "-c", "import sys, radar.launch; sys.exit(radar.launch.main())"],
+    "console script": [sys.executable, "-c", "import sys, radar.cli.launch; sys.exit(radar.cli.launch.main())"],
 }
 
 

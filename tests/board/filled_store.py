@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from radar.config import Config, load_config
-from radar.cycle import CycleProcessor
-from radar.models import Article, FetchResult
+from radar.app.config import Config, load_config
+from radar.app.cycle import CycleProcessor
+from radar.domain.models import Article, FetchResult
 from radar.store import Store
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=UTC)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from radar.models import Event, FetchResult
+from radar.domain.models import Event, FetchResult
 from radar.store import Store
 
 T0 = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -15,8 +15,8 @@ import sys
 import time
 from typing import Any
 
-from radar.models import Source
-from spiders.crawl import install_reactor
+from radar.domain.models import Source
+from radar.app.fetch.crawl import install_reactor
 
 
 def established(ports: set[int]) -> int:
@@ -48,7 +48,7 @@ def peak_rss_mb() -> float:
 def main() -> None:
     job = json.load(sys.stdin)
     reactor = install_reactor()
-    from spiders.feedreader import FeedReader
+    from radar.app.fetch.feedreader import FeedReader
 
     reader = FeedReader(reactor, job.get("timeout", 10.0), job.get("max_bytes", 5 * 2**20), 4)
     sources = [Source(**s) for s in job["sources"]]

@@ -24,7 +24,7 @@ from acceptance.test_daemon import (
 from servers import RawServer, trickle
 from werkzeug import Request, Response
 
-from radar.daemon import SHUTDOWN_GRACE
+from radar.app.daemon import SHUTDOWN_GRACE
 
 
 def test_a_stuck_receiver_holds_no_other_and_sigterm_leaves_its_alerts_pending(cli: Any, site: Any,

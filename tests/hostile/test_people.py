@@ -12,7 +12,7 @@ from typing import Any
 
 from corpus import PEOPLE_TITLES, UNSAFE_CHARS, people_feed
 
-from radar.display import TITLE_LIMIT, clean, clean_lines, web_link
+from radar.domain.display import TITLE_LIMIT, clean, clean_lines, web_link
 
 WATCHLIST = "".join(f'\n[[show]]\nid = "{i}"\ntitle = "{t}"\n' for i, t in (
     ("terra-formars", "Terra Formars"), ("akudama-drive", "Akudama Drive"),

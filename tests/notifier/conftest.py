@@ -9,7 +9,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from smtp_sink import SmtpSink
 
-from radar.models import Event, Evidence
+from radar.domain.models import Event, Evidence
 
 EVIDENCE = Evidence(
     title="Akudama Drive Season 2 Announced",

@@ -13,10 +13,12 @@ from pydantic import BaseModel, ValidationError
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from notifier import Channel, ChannelOptions, render, sample_event
+from radar.domain.channel import Channel, ChannelOptions
+from radar.domain.sample import sample_event
+from radar.domain.wording import render
 from notifier.apprise_channel import AppriseChannel
-from radar.errors import DeliveryError
-from radar.models import Event, Evidence
+from radar.domain.errors import DeliveryError
+from radar.domain.models import Event, Evidence
 from smtp_sink import SmtpSink, free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
@@ -280,12 +282,12 @@ def test_console_prints_the_message(capsys: pytest.CaptureFixture[str], event: E
     assert console.describe() == "console (stdout)"
 
 
-def test_registry_has_every_kind_with_help_text() -> None:
+def test_registry_has_every_kind_with_help() -> None:
     assert {"webhook", "apprise", "console"} <= set(Channel.registry)
     for kind, cls in Channel.registry.items():
         assert cls.kind == kind
         assert issubclass(cls.Options, BaseModel)
-        assert cls.help_text() and "\n" not in cls.help_text()
+        assert cls.help() and "\n" not in cls.help()
         for key in ("name", "kind", "events", "shows"):
             assert key not in cls.Options.model_fields
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from notifier import Channel
+from radar.domain.channel import Channel
 from notifier.apprise_channel import AppriseChannel
 
 DISCORD_TOKEN = "Discord-Token-abcdef0123"

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from notifier.message import render, when
-from radar.models import Event
+from radar.domain.wording import render, when
+from radar.domain.models import Event
 
 
 def fields(**changes: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Alert templates: the shipped defaults render exactly what notifier.message renders; a user's template
+"""Alert templates: the shipped defaults render exactly what radar.domain.wording renders; a user's template
 renders an alert as the README documents; a broken one is an error naming the option and the line; the
 sandbox keeps a template from reaching Python."""
 
@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from test_message import INSTALLMENT_CASES
 
-from notifier import message
+from radar.domain import wording as message
 from notifier.template import TemplateInvalid, compile_templates
-from notifier.test_event import sample_event
-from radar.models import Event, Evidence
+from radar.domain.sample import sample_event
+from radar.domain.models import Event, Evidence
 
 OTHER_CASES = [
     {}, {"phrase": ""}, {"evidence": ()}, {"evidence": (), "phrase": ""},
@@ -125,8 +125,8 @@ def _config_dir(tmp_path: Path, notifier: str) -> Path:
 
 
 def test_a_broken_template_in_radar_toml_is_one_config_error_naming_the_notifier_and_line(tmp_path: Path) -> None:
-    from radar.config import load_config
-    from radar.errors import ConfigError
+    from radar.app.config import load_config
+    from radar.domain.errors import ConfigError
 
     directory = _config_dir(tmp_path, "body_template = '''\nStatus: {{ event.status }}\nok\n{% for x in %}\n'''\n")
     with pytest.raises(ConfigError) as info:
@@ -137,8 +137,8 @@ def test_a_broken_template_in_radar_toml_is_one_config_error_naming_the_notifier
 
 
 def test_a_relative_template_file_is_read_from_the_config_directory(tmp_path: Path) -> None:
-    from notifier.base import Channel
-    from radar.config import load_config
+    from radar.domain.channel import Channel
+    from radar.app.config import load_config
 
     directory = _config_dir(tmp_path, 'template_file = "alert.j2"\n')
     (directory / "alert.j2").write_text("{% block title %}Radar: {{ show }}{% endblock %}")

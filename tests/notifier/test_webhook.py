@@ -14,11 +14,12 @@ from pytest_httpserver import HTTPServer
 from smtp_sink import free_port
 from werkzeug import Request, Response
 
-from notifier import Channel, verify_signature
+from notifier import verify_signature
+from radar.domain.channel import Channel
 from notifier.webhook import SIGNATURE_HEADER, WebhookChannel, body_bytes, sign
 from radar import USER_AGENT
-from radar.errors import DeliveryError
-from radar.models import Event, Evidence
+from radar.domain.errors import DeliveryError
+from radar.domain.models import Event, Evidence
 
 SECRET = "hook-s3cret-value"
 PATH_TOKEN = "T0KEN-in-path-9f8e7d"

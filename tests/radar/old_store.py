@@ -1,6 +1,6 @@
 """A store file as today's main (commit e2ec93d, before installments) writes it: its tables, verbatim,
 and rows like the ones its `check` leaves — for the migration tests. Not a binary blob: the schema
-below is what SQLAlchemy created from that commit's radar/schema.py."""
+below is what SQLAlchemy created from that commit's radar/store/schema.py."""
 
 from __future__ import annotations
 

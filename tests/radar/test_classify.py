@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from radar.classify import Classifier, run_classify
-from radar.models import Article, Show
+from radar.detect.classify import Classifier, run_classify
+from radar.domain.models import Article, Show
 
 HERE = Path(__file__).parent
 CONFIRMED = {"announced", "dated", "delayed", "premiered", "cancelled"}
@@ -359,7 +359,7 @@ def test_implied_installment(classifier: Classifier, title: str, lang: str, publ
 def test_long_text_is_cut_before_scanning(classifier: Classifier) -> None:
     """A 1 MB title or summary is read only as far as a headline and a summary go (bench/ measures
     the time); what stands past the cut says nothing."""
-    from radar.classify import SUMMARY_LIMIT, TITLE_LIMIT
+    from radar.detect.classify import SUMMARY_LIMIT, TITLE_LIMIT
 
     head = "Vinland Saga Season 3 Premieres in October. "
     tail = " Vinland Saga Season 3 Cancelled."

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from radar.config import load_config
-from radar.config_view import render_config
-from radar.errors import ConfigError
+from radar.app.config import load_config
+from radar.cli.config_view import render_config
+from radar.domain.errors import ConfigError
 
 SOURCE = '[[source]]\nname = "ann"\nkind = "rss"\nurl = "https://example.org/rss"\ntrust = "news"\n'
 SHOW = '[[show]]\nid = "akudama-drive"\ntitle = "Akudama Drive"\n'

@@ -4,9 +4,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from radar.config import load_config
-from radar.cycle import CycleProcessor
-from radar.models import Article, FetchResult
+from radar.app.config import load_config
+from radar.app.cycle import CycleProcessor
+from radar.domain.models import Article, FetchResult
 from radar.store import Store
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)

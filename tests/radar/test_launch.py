@@ -12,16 +12,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PROBE = """
 import gc, sys
-import radar.launch
+import radar.cli.launch
+from radar.app import process
 seen = []
-orig = radar.launch.settled
+orig = process.settled
 def settled():
     seen.append(gc.isenabled())
     orig()
-radar.launch.settled = settled
-import radar.cli, radar.runner
-radar.cli.settled = radar.runner.settled = settled
-code = radar.launch.main(sys.argv[1:])
+process.settled = settled
+code = radar.cli.launch.main(sys.argv[1:])
 print("before settled:", seen[0], "after:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0, "code:", code)
 """
 

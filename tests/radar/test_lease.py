@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 import pytest
 from test_cycle import news, ok
 
-from radar.config import load_config
-from radar.cycle import CycleProcessor
-from radar.lease import instance_id
-from radar.models import Event, FetchResult
-from radar.status import ShowState
+from radar.app.config import load_config
+from radar.app.cycle import CycleProcessor
+from radar.store.lease import instance_id
+from radar.domain.models import Event, FetchResult
+from radar.domain.status import ShowState
 from radar.store import Store
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from radar.matching import Matcher
-from radar.models import Show
-from radar.normalize import fold, name_key, normalize
+from radar.detect.matching import Matcher
+from radar.domain.models import Show
+from radar.domain.normalize import fold, name_key, normalize
 
 SHOWS = [
     Show("one-piece", "One Piece", ("ワンピース",)),

@@ -1,4 +1,4 @@
-"""radar.secret: secrets by declaration, one Masker for every text printed or logged."""
+"""radar.domain.secret: secrets by declaration, one Masker for every text printed or logged."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from radar.config import load_config
-from radar.secret import MASK, Masker, mask_logs, mask_url, url_password
+from radar.app.config import load_config
+from radar.domain.secret import MASK, Masker, mask_logs, mask_url, url_password
 
 SHOW = '[[show]]\nid = "akudama-drive"\ntitle = "Akudama Drive"\n'
 
@@ -90,7 +90,7 @@ def test_log_lines_mask_the_current_config_and_its_replacement():
 def test_hidden_url_parts_are_secret_only_when_they_look_like_tokens() -> None:
     """A webhook path's key is masked wherever it appears; a plain word of the path ("hook") is not, so
     a notifier named hook still reads as hook."""
-    from radar.secret import Masker, url_secrets
+    from radar.domain.secret import Masker, url_secrets
 
     found = url_secrets("json://example.org/hook/Xk29fQa81LmZ", public="json://example.org/…")
     assert found == {"Xk29fQa81LmZ"}

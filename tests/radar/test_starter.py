@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from radar.config import load_config
-from radar.starter import STARTER_FILES, starter_text, write_starter
+from radar.app.config import load_config
+from radar.cli.starter import STARTER_FILES, starter_text, write_starter
 
 REPO = Path(__file__).resolve().parents[2]
 

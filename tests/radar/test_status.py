@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from radar.models import Claim
-from radar.status import ShowState, Slot, apply, fold, fold_show, row
+from radar.domain.models import Claim
+from radar.domain.status import ShowState, Slot, apply, fold, fold_show, row
 
 JAN = datetime(2026, 1, 10, tzinfo=UTC)
 FEB = datetime(2026, 2, 10, tzinfo=UTC)

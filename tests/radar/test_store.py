@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from radar.models import Article, Event, Evidence, FetchResult
-from radar.status import ShowState
+from radar.domain.models import Article, Event, Evidence, FetchResult
+from radar.domain.status import ShowState
 from radar.store import Store
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -11,10 +11,10 @@ from xml.sax.saxutils import escape
 import pytest
 from anilist_standin import media, serve
 
-from radar.anilist import AniListClient
-from radar.cli import main
-from radar.config import load_watchlist
-from radar.watchlist_import import clean_aliases, entry_of_media, junk, merge, slug_of
+from radar.app.anilist import AniListClient
+from radar.cli.commands import main
+from radar.app.config import load_watchlist
+from radar.app.watchlist_import import clean_aliases, entry_of_media, junk, merge, slug_of
 
 STATUSES = ("CURRENT", "COMPLETED", "PLANNING", "PAUSED")
 LIST_STATUS = ["CURRENT", "COMPLETED", "PLANNING", "PAUSED", "DROPPED"]
@@ -192,7 +192,7 @@ def test_aliases_are_deduplicated_after_normalization_and_junk_is_noted():
 
 
 def _japanese_only():
-    from radar.anilist import Media
+    from radar.app.anilist import Media
 
     return Media(16498, None, None, None, "進撃の巨人")
 

@@ -11,8 +11,8 @@ import json
 import logging
 import sys
 
-from radar.models import Source, Validators
-from spiders.crawl import crawl_once
+from radar.domain.models import Source, Validators
+from radar.app.fetch.crawl import crawl_once
 
 
 def main() -> None:

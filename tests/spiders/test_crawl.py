@@ -15,10 +15,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-import spiders.crawl
+import radar.app.fetch.crawl
 from radar import USER_AGENT
-from radar.models import Source, Validators
-from spiders.crawl import crawl_once, crawler_settings, request_headers
+from radar.domain.models import Source, Validators
+from radar.app.fetch.crawl import crawl_once, crawler_settings, request_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("crawl_child.py")
@@ -154,7 +154,7 @@ def test_request_headers() -> None:
 
 def test_crawl_once_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert crawl_once([], {}) == []  # nothing to poll: the reactor is not touched
-    monkeypatch.setattr(spiders.crawl, "_ran_once", True)
+    monkeypatch.setattr(radar.app.fetch.crawl, "_ran_once", True)
     with pytest.raises(RuntimeError, match="only once per process"):
         crawl_once([Source("a", "rss", "http://127.0.0.1/", "news")], {})
 

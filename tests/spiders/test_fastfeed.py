@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from radar.models import Source
+from radar.domain.models import Source
 from spiders import fastfeed
 from spiders.fastfeed import parse_fast
 from spiders.rss import RssKind, parse_with_feedparser

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 from pydantic import ValidationError
 
-from radar.errors import ParseError
-from radar.models import Article, Source
-from spiders.base import SourceKind
+from radar.domain.errors import ParseError
+from radar.domain.models import Article, Source
+from radar.domain.source_kind import SourceKind
 from spiders.html import HtmlKind, detect_encoding, parse_date
 
 Read = Callable[[str], bytes]

@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from radar.errors import ParseError
-from radar.models import Source
-from spiders.base import SUMMARY_MAX, SourceKind, text_of
+from radar.domain.errors import ParseError
+from radar.domain.models import Source
+from radar.domain.source_kind import SourceKind
+from spiders.base import SUMMARY_MAX, text_of
 from spiders.rss import RssKind
 
 FEED_URL = "https://official.example.jp/feed/atom.xml"

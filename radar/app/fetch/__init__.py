@@ -1,0 +1,1 @@
+"""Fetching sources in a Twisted reactor, routed by each kind's `fetch`: feeds, pages, APIs."""

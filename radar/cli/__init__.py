@@ -1,0 +1,1 @@
+"""The user interface: commands, their rendering, the demo and the starter config."""
