@@ -14,12 +14,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from radar.app import plugins
-from radar.domain.channel import Channel
 from radar.domain.duration import parse_duration, parse_fraction
 from radar.domain.errors import ConfigError
 from radar.domain.models import CONFIRMED_EVENTS, SOURCE_EVENTS, Show, Source
 from radar.domain.secret import Masker
-from radar.domain.source_kind import SourceKind
 
 RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE = "radar.toml", "sources.toml", "watchlist.toml"
 CONFIG_FILES = (RADAR_FILE, SOURCES_FILE, WATCHLIST_FILE)
@@ -403,7 +401,7 @@ def _sources(sources_file: SourcesFile, show_ids: set[str], path: Path,
     for index, entry in enumerate(sources_file.source):
         where = f"source[{index}]"
         _unique(seen, entry.name, path, where, "source")
-        kind, options = _kind_options(SourceKind.registry, entry, path, where)
+        kind, options = _kind_options(plugins.source_kinds(), entry, path, where)
         url = entry.url or kind.default_url(radar or RadarFile())
         trust = entry.trust or kind.default_trust
         for key, value in (("url", url), ("trust", trust)):
@@ -424,7 +422,7 @@ def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, masker: Masker)
     for index, entry in enumerate(radar.notifier):
         where = f"notifier[{index}]"
         _unique(seen, entry.name, path, where, "notifier")
-        channel, options = _kind_options(Channel.registry, entry, path, where)
+        channel, options = _kind_options(plugins.channel_kinds(), entry, path, where)
         for show in entry.shows:
             if show not in show_ids:
                 raise ConfigError(str(path), f"{where}.shows", f"no show with id {show!r} in the watchlist",

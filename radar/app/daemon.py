@@ -541,7 +541,7 @@ def _serve_health(reactor: Any, daemon: Daemon, port: int, board: bool = False) 
 def _quiet_per_request_logs() -> None:
     """At the default level the cycle line names failing sources: mute the per-request warnings."""
     if logging.getLogger().getEffectiveLevel() >= logging.WARNING:
-        for name in ("spiders", "radar.app.cycle"):
+        for name in ("radar.app.fetch", "spiders", "radar.app.cycle"):
             logging.getLogger(name).setLevel(logging.ERROR)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # "Running job" every tick otherwise

@@ -35,9 +35,9 @@ class DeliveryReport:
 
 def build_channels(config: Config) -> dict[str, object]:
     """One channel object per configured notifier, by name."""
-    from radar.domain.channel import Channel
+    from radar.app import plugins
 
-    return {spec.name: Channel.registry[spec.kind](spec.name, spec.options) for spec in config.notifiers}
+    return {spec.name: plugins.channel_kinds()[spec.kind](spec.name, spec.options) for spec in config.notifiers}
 
 
 def next_backoff(config: Config, attempts: int) -> float:

@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from radar.domain.channel import Channel
 from radar.domain.errors import ConfigError
+from radar.domain.source_kind import SourceKind
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,18 @@ def load_installed() -> None:
         except Exception as exc:  # a broken third-party plugin must not take the daemon down
             log.error("plugin %s (%s) failed to load: %s: %s", point.name, point.value, type(exc).__name__, exc)
         _loaded.add(point.value)
+
+
+def source_kinds() -> dict[str, type[SourceKind]]:
+    """Every source kind by its `kind` name, the installed plugins loaded first."""
+    load_installed()
+    return SourceKind.registry
+
+
+def channel_kinds() -> dict[str, type[Channel]]:
+    """Every notifier kind by its `kind` name, the installed plugins loaded first."""
+    load_installed()
+    return Channel.registry
 
 
 def load_files(paths: Iterable[Path], config_file: str, key: str = "plugins.paths") -> None:

@@ -458,7 +458,7 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
 
 
 def _notify_test(args: argparse.Namespace, config: Config) -> int:
-    from radar.domain.channel import Channel
+    from radar.app import plugins
     from radar.domain.sample import sample_event
     from radar.domain.errors import DeliveryError
 
@@ -473,7 +473,7 @@ def _notify_test(args: argparse.Namespace, config: Config) -> int:
         return ExitStatus.OK
     results = []
     for spec in specs:
-        channel = Channel.registry[spec.kind](spec.name, spec.options)
+        channel = plugins.channel_kinds()[spec.kind](spec.name, spec.options)
         try:
             with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
                 channel.send(sample_event(spec.name))

@@ -23,7 +23,7 @@ def _value(value: Any) -> str:
 def render_config(config: Config) -> str:
     """The three files as loaded, durations spelled out; secret options masked by their channel, URL
     passwords by ****, every other value (a ${VAR} one too) as it is."""
-    from radar.domain.channel import Channel
+    from radar.app import plugins
 
     radar = config.radar
     lines = [f"# {config.directory}/radar.toml", "[store]"]
@@ -40,7 +40,7 @@ def render_config(config: Config) -> str:
     for spec in config.notifiers:
         lines += ["", "[[notifier]]", f"name = {_value(spec.name)}", f"kind = {_value(spec.kind)}",
                   f"events = {_value(spec.events)}", f"shows = {_value(spec.shows)}"]
-        shown = Channel.registry[spec.kind](spec.name, spec.options).redacted_options()
+        shown = plugins.channel_kinds()[spec.kind](spec.name, spec.options).redacted_options()
         for key in spec.options.model_dump(exclude_none=True):
             value = shown[key]
             lines.append(f"{key} = {_value(mask_url(value) if isinstance(value, str) else value)}")

@@ -18,7 +18,7 @@ from radar import USER_AGENT
 from radar.domain.models import FetchResult, Show, Source, Validators
 from radar.domain.secret import Masker, strip_credentials
 from radar.app import plugins
-from radar.domain.source_kind import Fetch, SourceKind
+from radar.domain.source_kind import Fetch
 from radar.app.fetch.results import (
     DEFAULT_PARSE_BUDGET,
     ParsePool,
@@ -102,7 +102,6 @@ class PollRunner:
                  parse_budget: float = DEFAULT_PARSE_BUDGET) -> None:
         import threading
 
-        plugins.load_installed()  # the source kinds this runner routes by
         self.timeout, self.max_bytes, self.per_host = timeout, max_bytes, per_host
         self.parse_budget = parse_budget
         self._parser: ParsePool | None = None
@@ -166,7 +165,7 @@ def crawl_deferred(runner: PollRunner, sources: Sequence[Source],
 
     if not sources:
         return defer.succeed([])
-    registry = SourceKind.registry
+    registry = plugins.source_kinds()
     by_fetch: dict[Fetch, list[Source]] = {how: [] for how in Fetch}
     for s in sources:
         if s.kind in registry:
@@ -346,10 +345,10 @@ def spider_class() -> type[Spider]:
                 yield request
 
         def _request(self, index: int, source: Source) -> scrapy.Request:
-            if source.kind not in SourceKind.registry:
+            if source.kind not in plugins.source_kinds():
                 raise ValueError(f"unknown source kind {source.kind!r}")
             meta = {"radar_index": index, "radar_started": time.monotonic()}
-            if SourceKind.registry[source.kind].fetch is not Fetch.PAGE:  # feeds are meant for robots
+            if plugins.source_kinds()[source.kind].fetch is not Fetch.PAGE:  # feeds are meant for robots
                 meta["dont_obey_robotstxt"] = True
             return scrapy.Request(source.url, headers=request_headers(self.validators.get(source.name)),
                                   meta=meta, callback=self.on_response, errback=self.on_error,

@@ -11,7 +11,7 @@ from typing import Any
 
 from radar.domain.errors import ParseError
 from radar.domain.models import FetchResult, Source, Validators
-from radar.domain.source_kind import SourceKind
+from radar.app import plugins
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def result_from_response(source: Source, status: int, body: bytes, url: str,
                            last_modified=last_modified or (sent.last_modified if sent else None),
                            **common)
     try:
-        parsed = SourceKind.registry[source.kind].read(source, body, url, lower, sent.seen_entries if sent else "")
+        parsed = plugins.source_kinds()[source.kind].read(source, body, url, lower, sent.seen_entries if sent else "")
     except ParseError as exc:
         logger.warning("%s", exc)
         return FetchResult(outcome="error", error=exc.problem, **common)
