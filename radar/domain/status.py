@@ -2,7 +2,7 @@
 
 A show has installments (a season, a part, a film…; see `radar.domain.installment`), each with its
 own status. `fold_show` picks the installment a claim is about and folds the claim into it with
-`fold`; both are pure.
+`fold_claim`; both are pure.
 
 Rules of one installment (see CONTRACT.md "Status and events"):
 - `community` sources can only make an installment `rumored`; a rumour only moves one from `none`.
@@ -84,8 +84,8 @@ class Change:
         return self.before.state if self.before else ShowState()
 
 
-def fold(state: ShowState, claim: Claim, trust: str, published: datetime | None, *,
-         rollover: bool = True) -> Outcome:
+def fold_claim(state: ShowState, claim: Claim, trust: str, published: datetime | None, *,
+               rollover: bool = True) -> Outcome:
     """Apply one claim from one article to one installment's state.
 
     `rollover`: a newer announcement or date after a premiere or cancellation starts the installment
@@ -156,9 +156,9 @@ def fold_show(slots: Sequence[Slot], claim: Claim, trust: str, published: dateti
         return _fold_named(slots, label, claim, trust, published)
     target = _unnamed_target(slots, claim, trust, published)
     if target is None:
-        outcome = fold(ShowState(), claim, trust, published)
+        outcome = fold_claim(ShowState(), claim, trust, published)
         return Change(Slot(None, outcome.state, _next_seq(slots)), None, outcome.event, outcome.corroborates)
-    outcome = fold(target.state, claim, trust, published, rollover=target.installment is None)
+    outcome = fold_claim(target.state, claim, trust, published, rollover=target.installment is None)
     return Change(replace(target, state=outcome.state), target, outcome.event, outcome.corroborates)
 
 
@@ -166,15 +166,15 @@ def _fold_named(slots: Sequence[Slot], label: str, claim: Claim, trust: str,
                 published: datetime | None) -> Change:
     for slot in slots:
         if slot.installment == label:
-            outcome = fold(slot.state, claim, trust, published, rollover=False)
+            outcome = fold_claim(slot.state, claim, trust, published, rollover=False)
             return Change(replace(slot, state=outcome.state), slot, outcome.event, outcome.corroborates)
     opened = _open(slots, published)
     if len(opened) == 1 and opened[0].installment is None:  # "sequel announced", then "Season 2 dated"
         unnamed = opened[0]
-        outcome = fold(unnamed.state, claim, trust, published, rollover=False)
+        outcome = fold_claim(unnamed.state, claim, trust, published, rollover=False)
         if outcome.event is not None or outcome.corroborates:
             return Change(Slot(label, outcome.state, unnamed.seq), unnamed, outcome.event, outcome.corroborates)
-    outcome = fold(ShowState(), claim, trust, published)
+    outcome = fold_claim(ShowState(), claim, trust, published)
     return Change(Slot(label, outcome.state, _next_seq(slots)), None, outcome.event, outcome.corroborates)
 
 

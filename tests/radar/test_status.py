@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from radar.domain.models import Claim
-from radar.domain.status import ShowState, Slot, apply, fold, fold_show, row
+from radar.domain.status import ShowState, Slot, apply, fold_claim, fold_show, row
 
 JAN = datetime(2026, 1, 10, tzinfo=UTC)
 FEB = datetime(2026, 2, 10, tzinfo=UTC)
@@ -19,70 +19,70 @@ def claim(event: str, release: str | None = None) -> Claim:
 
 
 def test_announcement_from_news_moves_none_to_announced():
-    out = fold(ShowState(), claim("announced"), "news", JAN)
+    out = fold_claim(ShowState(), claim("announced"), "news", JAN)
     assert (out.state.status, out.event, out.corroborates) == ("announced", "announced", True)
 
 
 def test_community_source_can_only_make_a_show_rumored():
-    out = fold(ShowState(), claim("dated", "2026-10"), "community", JAN)
+    out = fold_claim(ShowState(), claim("dated", "2026-10"), "community", JAN)
     assert (out.state.status, out.state.release, out.event) == ("rumored", None, "rumor")
-    again = fold(ShowState("announced", None, JAN), claim("announced"), "community", FEB)
+    again = fold_claim(ShowState("announced", None, JAN), claim("announced"), "community", FEB)
     assert again.event is None and again.state.status == "announced"
 
 
 def test_rumor_never_lowers_or_repeats():
-    assert fold(ShowState("rumored", None, JAN), claim("rumor"), "news", FEB).event is None
-    assert fold(ShowState("dated", "2026-10", JAN), claim("rumor"), "news", FEB).state.status == "dated"
+    assert fold_claim(ShowState("rumored", None, JAN), claim("rumor"), "news", FEB).event is None
+    assert fold_claim(ShowState("dated", "2026-10", JAN), claim("rumor"), "news", FEB).state.status == "dated"
 
 
 def test_same_news_from_second_source_is_evidence_only():
     dated = ShowState("dated", "2026-10", JAN)
-    out = fold(dated, claim("dated", "2026-10"), "official", FEB)
+    out = fold_claim(dated, claim("dated", "2026-10"), "official", FEB)
     assert out.event is None and out.corroborates and out.state.status == "dated"
 
 
 def test_older_article_arriving_late_never_moves_backwards():
     dated = ShowState("dated", "2026-10", FEB)
-    assert fold(dated, claim("announced"), "news", JAN).state == dated
-    assert fold(dated, claim("dated", "2026-07"), "news", JAN).event is None
+    assert fold_claim(dated, claim("announced"), "news", JAN).state == dated
+    assert fold_claim(dated, claim("dated", "2026-07"), "news", JAN).event is None
 
 
 def test_newer_announcement_does_not_undate_a_dated_show():
     dated = ShowState("dated", "2026-10", JAN)
-    out = fold(dated, claim("announced"), "news", MAR)
+    out = fold_claim(dated, claim("announced"), "news", MAR)
     assert out.state.status == "dated" and out.event is None
 
 
 @pytest.mark.parametrize("new, kind", [("2027-01", "delayed"), ("2026-07", "dated")])
 def test_changed_release_is_delayed_when_later_dated_when_earlier(new, kind):
-    out = fold(ShowState("dated", "2026-10", JAN), claim("dated", new), "news", FEB)
+    out = fold_claim(ShowState("dated", "2026-10", JAN), claim("dated", new), "news", FEB)
     assert (out.state.release, out.event) == (new, kind)
 
 
 def test_more_precise_release_in_same_month_is_not_a_delay():
-    out = fold(ShowState("dated", "2026-10", JAN), claim("dated", "2026-10-05"), "news", FEB)
+    out = fold_claim(ShowState("dated", "2026-10", JAN), claim("dated", "2026-10-05"), "news", FEB)
     assert (out.state.release, out.event) == ("2026-10-05", "dated")
 
 
 def test_delay_without_new_date_returns_to_announced():
-    out = fold(ShowState("dated", "2026-10", JAN), claim("delayed"), "official", FEB)
+    out = fold_claim(ShowState("dated", "2026-10", JAN), claim("delayed"), "official", FEB)
     assert (out.state.status, out.state.release, out.event) == ("announced", None, "delayed")
 
 
 def test_delay_with_new_date():
-    out = fold(ShowState("dated", "2026-10", JAN), claim("delayed", "2027"), "official", FEB)
+    out = fold_claim(ShowState("dated", "2026-10", JAN), claim("delayed", "2027"), "official", FEB)
     assert (out.state.status, out.state.release, out.event) == ("dated", "2027", "delayed")
 
 
 def test_premiere_then_next_season_announced():
     premiered = ShowState("premiered", "2026-01-05", JAN)
-    assert fold(premiered, claim("announced"), "news", datetime(2025, 12, 1, tzinfo=UTC)).event is None
-    out = fold(premiered, claim("announced"), "news", MAR)
+    assert fold_claim(premiered, claim("announced"), "news", datetime(2025, 12, 1, tzinfo=UTC)).event is None
+    out = fold_claim(premiered, claim("announced"), "news", MAR)
     assert (out.state.status, out.event) == ("announced", "announced")
 
 
 def test_cancellation():
-    out = fold(ShowState("announced", None, JAN), claim("cancelled"), "news", FEB)
+    out = fold_claim(ShowState("announced", None, JAN), claim("cancelled"), "news", FEB)
     assert (out.state.status, out.event) == ("cancelled", "cancelled")
 
 
