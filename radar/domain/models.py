@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
+
+from radar.domain.normalize import title_key
 
 Trust = Literal["official", "news", "community"]
 EventKind = Literal["announced", "dated", "delayed", "premiered", "cancelled", "rumor"]
@@ -64,7 +65,7 @@ class Article:
             return f"guid:{self.source}:{self.guid.strip()}"
         if self.url:
             return "url:" + canonical_url(self.url)
-        return "title:" + normalize_title(self.title)
+        return "title:" + title_key(self.title)
 
 
 @dataclass(frozen=True)
@@ -169,12 +170,6 @@ def canonical_url(url: str) -> str:
     query = "&".join(q for q in parts.query.split("&") if q and not _TRACKING.match(q))
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
-
-
-def normalize_title(title: str) -> str:
-    """NFKC, case-folded, punctuation squeezed to single spaces."""
-    text = unicodedata.normalize("NFKC", title).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Text normalization shared by show matching and the classifier's rules.
 
-Two forms of one text are used:
+Three forms of one text are used:
 
 - the *display* form (`Folded.text`): NFKC, unified quotes/dashes/brackets, × → x, whitespace
   collapsed; case is kept so that phrases quoted back to users stay readable;
@@ -10,6 +10,9 @@ Two forms of one text are used:
   names are compiled in this form, so "Re:Zero", "Re: Zero" and "re zero" are the same key and a
   whole-word test is a look at the neighbouring characters ("one piece" never matches inside
   "one punch man"). `Folded.to_text` maps a key offset back to the display form.
+
+One more form identifies an article by its title (`title_key`, the `title:…` key of one with neither
+GUID nor link). It is frozen: stored article keys, and the event ids made from them, depend on it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Folded", "fold", "has_cjk", "is_latin_word_char", "name_key", "normalize", "original_span"]
+__all__ = ["Folded", "fold", "has_cjk", "is_latin_word_char", "name_key", "normalize", "original_span",
+           "title_key"]
 
 # Quotes, brackets, dashes and a few look-alikes, mapped to one ASCII form each.
 _UNIFY: dict[int, str] = {
@@ -55,6 +59,7 @@ def _punctuation_table() -> dict[int, str]:
 _TO_SPACE = _punctuation_table()
 _WS = re.compile(r"\s+")
 _SPACES = re.compile(r"  +")
+_NON_WORD = re.compile(r"[^\w]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -99,6 +104,14 @@ def normalize(text: str) -> str:
 def name_key(name: str) -> str:
     """The key form of a show name: normalized, punctuation as single spaces."""
     return _WS.sub(" ", normalize(name).translate(_TO_SPACE)).strip()
+
+
+def title_key(title: str) -> str:
+    """The form an article's title is stored under as its key: NFKC, case-folded, every run of non-word
+    characters one space. Not the key form: what is stored never changes, so neither does this (no
+    unified quotes, × a separator, ß → ss, an underscore kept)."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 def has_cjk(text: str) -> bool:

@@ -42,6 +42,9 @@ CREATE TABLE outbox (
 """
 
 TF_EVIDENCE = ("https://news.example/tf", "https://two.example/tf")
+# An item with neither GUID nor link, stored under its title's key as the old store wrote it
+OLD_TITLE = "Re:Zero × Ｓｔｅｉｎｓ;Gate — Straße_2 ©\u200bNews「続編」"
+OLD_TITLE_KEY = "title:re zero steins gate strasse_2 news 続編"
 
 
 def old_payload(event_id: str, show_id: str, title: str, event: str, release: str | None) -> str:
@@ -64,7 +67,8 @@ def make_old_store(path: Path) -> None:
                           ("broken", None, None, 3, None)])  # never polled successfully
         conn.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [("guid:ak", "news", "Akudama Drive Season 2 Announced", "https://news.example/akudama-drive",
-                           "", "2026-11-20T09:00:00+00:00", None, "2026-11-21T10:00:00+00:00")])
+                           "", "2026-11-20T09:00:00+00:00", None, "2026-11-21T10:00:00+00:00"),
+                          (OLD_TITLE_KEY, "forum", OLD_TITLE, "", "", None, None, "2026-11-21T10:00:00+00:00")])
         conn.executemany("INSERT INTO show_status VALUES (?, ?, ?, ?, ?, ?)", [
             ("akudama-drive", "announced", None, "2026-11-21T10:00:00+00:00", "2026-11-20T09:00:00+00:00", 1),
             ("terra-formars", "dated", "2027-04", "2026-11-21T10:00:00+00:00", "2026-11-21T09:00:00+00:00", 1),

@@ -184,7 +184,7 @@ def open_old(path):
 
 
 def test_a_store_written_by_main_before_installments_keeps_its_statuses_evidence_and_history(tmp_path):
-    from old_store import TF_EVIDENCE
+    from old_store import OLD_TITLE, TF_EVIDENCE
 
     path = tmp_path / "old.db"
     opened = open_old(path)
@@ -213,6 +213,8 @@ def test_a_store_written_by_main_before_installments_keeps_its_statuses_evidence
                                installment="film")
             # its key names its source now (a GUID is unique within one feed only)
             assert opened.known_keys(["guid:news:ak", "guid:ak"]) == {"guid:news:ak"}
+            # an item stored under its title's key is the same item today (radar.domain.normalize.title_key)
+            assert not batch.add_articles([Article("forum", "community", OLD_TITLE)], NOW)
             batch.adopt("terra-formars", "season 2")
         assert opened.shows()["terra-formars"].installment == "season 2"
         assert {e.url for e in opened.evidence_for("terra-formars")} == set(TF_EVIDENCE)
