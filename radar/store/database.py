@@ -134,15 +134,6 @@ class Store:
         with self.engine.connect() as conn:
             return {r.name: r for r in conn.execute(select(source_state))}
 
-    def known_keys(self, keys: Iterable[str]) -> set[str]:
-        """Which of these article keys are stored already."""
-        wanted = list(set(keys))
-        found: set[str] = set()
-        with self.engine.connect() as conn:
-            for among in in_chunks(articles.c.key, wanted):
-                found.update(r[0] for r in conn.execute(select(articles.c.key).where(among)))
-        return found
-
     def shows(self, show_id: str | None = None) -> dict[str, StoredShow]:
         """Every show the store knows (or just `show_id`): its row, its installments, whether it is
         baselined."""
