@@ -15,10 +15,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-import radar.app.fetch.crawl
 from radar import USER_AGENT
-from radar.domain.models import Source, Validators
-from radar.app.fetch.crawl import crawl_once, crawler_settings, request_headers
+from radar.app.fetch.crawl import crawler_settings, request_headers
+from radar.domain.models import Validators
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("crawl_child.py")
@@ -30,7 +29,7 @@ SJIS_LISTING = {"item": "dl.news div.row", "title": "dd a::text", "link": "dd a:
 
 def crawl(sources: list[dict[str, Any]], validators: dict[str, dict[str, str]] | None = None,
           **options: Any) -> dict[str, dict[str, Any]]:
-    """Run crawl_once in a child process; results by source name, in the order of `sources`."""
+    """Poll once in a child process (crawl_child); results by source name, in the order of `sources`."""
     job = {"sources": sources, "validators": validators or {}, "options": options}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, str(CHILD)], input=json.dumps(job), capture_output=True,
@@ -150,13 +149,6 @@ def test_request_headers() -> None:
     assert request_headers(None) == {}
     assert request_headers(Validators(etag=ETAG)) == {"If-None-Match": ETAG}
     assert request_headers(Validators(last_modified=LAST_MODIFIED)) == {"If-Modified-Since": LAST_MODIFIED}
-
-
-def test_crawl_once_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert crawl_once([], {}) == []  # nothing to poll: the reactor is not touched
-    monkeypatch.setattr(radar.app.fetch.crawl, "_ran_once", True)
-    with pytest.raises(RuntimeError, match="only once per process"):
-        crawl_once([Source("a", "rss", "http://127.0.0.1/", "news")], {})
 
 
 def test_feed_reader_gzip_redirect_chain_and_per_host_limit(httpserver: HTTPServer):

@@ -28,7 +28,7 @@ from radar.app.fetch.results import (
     size_text,
 )
 
-__all__ = ["PollRunner", "crawl_deferred", "crawl_once", "crawler_settings", "describe_failure",
+__all__ = ["PollRunner", "crawl_deferred", "crawler_settings", "describe_failure",
            "install_reactor", "request_headers", "result_from_response"]
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MAX_BYTES = 5 * 2**20
 DEFAULT_PER_HOST = 4
-_ran_once = False
 
 
 def crawler_settings(timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -239,36 +238,6 @@ def install_reactor() -> Any:
     from twisted.internet import reactor
 
     return reactor
-
-
-def crawl_once(sources: Sequence[Source], validators: Mapping[str, Validators], *,
-               timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-               per_host: int = DEFAULT_PER_HOST) -> list[FetchResult]:
-    """Poll `sources` once and block until every one has a result.
-
-    Installs the asyncio reactor if none is installed, then runs it to completion. A Twisted
-    reactor cannot be restarted, so this works ONCE per process; a long-running process owns
-    the reactor and calls `crawl_deferred` instead.
-    """
-    global _ran_once
-    if not sources:
-        return []
-    if _ran_once:
-        raise RuntimeError("crawl_once() can run only once per process (the reactor cannot restart)")
-    reactor = install_reactor()
-    _ran_once = True
-    runner = PollRunner(timeout, max_bytes, per_host)
-    outcome: list[Any] = []
-    done = crawl_deferred(runner, sources, validators)
-    done.addBoth(outcome.append)
-    done.addBoth(lambda _: runner.stop())
-    done.addBoth(lambda _: reactor.callLater(0, reactor.stop))
-    reactor.run(installSignalHandlers=False)
-    if not outcome:
-        raise RuntimeError("the reactor stopped before the crawl finished")
-    if not isinstance(outcome[0], list):
-        outcome[0].raiseException()
-    return outcome[0]
 
 
 def _quiet_scrapy(level: str) -> None:
