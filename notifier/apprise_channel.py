@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from radar import PROJECT_URL
+from radar.domain.channel import Channel, ChannelOptions, Timeout
 from radar.domain.errors import DeliveryError
 from radar.domain.models import Event
-from radar.domain.secret import MASK, Masker, url_secrets, url_tokens
+from radar.domain.secret import MASK, Masker, short_url, url_secrets, url_tokens
 
-from radar.domain.channel import Channel, ChannelOptions, Timeout
-
-from .base import short_url
 from .template import TemplateInvalid, compile_templates
 
 if TYPE_CHECKING:

@@ -17,13 +17,10 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from radar import USER_AGENT
+from radar.domain.channel import Channel, ChannelOptions, Timeout
 from radar.domain.errors import DeliveryError
 from radar.domain.models import Event
-
-from radar.domain.channel import Channel, ChannelOptions, Timeout
-from radar.domain.secret import url_secrets
-
-from .base import scrub, short_url
+from radar.domain.secret import short_url
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +120,7 @@ class WebhookChannel(Channel, kind="webhook"):
 
     def _error(self, reason: str) -> DeliveryError:
         """A DeliveryError whose text holds neither the secret nor the URL's path or query."""
-        secrets = url_secrets(self.options.url, public=short_url(self.options.url))
-        if self.options.secret is not None:
-            secrets.add(self.options.secret.get_secret_value())
-        return DeliveryError(self.name, scrub(reason, secrets))
+        return DeliveryError(self.name, self.secrets().mask(reason))
 
 
 _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")\]]+|timed out|Name or service not known|Connection refused")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
 from radar.domain.duration import parse_duration
 from radar.domain.models import Event
-from radar.domain.secret import MASK, Masker
+from radar.domain.secret import MASK, Masker, url_secrets
 
 
 def _seconds(value: object) -> object:
@@ -77,8 +77,9 @@ class Channel(ABC):
         return self.kind
 
     def secrets(self) -> Masker:
-        """The declared secrets of the options: each of `secret_fields` (whole), any URL's password,
-        and a secret URL's path and query as one string. Kinds that know more declare more."""
+        """The declared secrets of the options: each of `secret_fields` (whole), any URL's password, a
+        secret URL's path and query as one string and each token-like value its shown form
+        (`mask_option`) hides (`url_secrets`). Kinds that know more declare more."""
         masker = Masker()
         for key in self.secret_fields:
             value = getattr(self.options, key, None)
@@ -90,6 +91,8 @@ class Channel(ABC):
             masker.add_url(value)
             if "://" in value:
                 masker.add("/" + value.split("://", 1)[1].partition("/")[2])
+                for token in url_secrets(value, public=self.mask_option(key, value)):
+                    masker.add(token)
         return masker
 
     def redacted_options(self) -> dict[str, object]:

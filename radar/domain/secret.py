@@ -86,6 +86,17 @@ def mask_url(url: str) -> str:
     return f"{scheme}://{user}:{MASK}@{rest[len(userinfo) + len(at):]}"
 
 
+def short_url(url: str) -> str:
+    """`scheme://host[:port]/…`: a URL with path, query, user info and fragment hidden (the shown form of a
+    URL that is secret beyond its host)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    hidden = bool(parts.path.strip("/") or parts.query or parts.fragment or parts.username)
+    return f"{parts.scheme}://{host}/…" if hidden else f"{parts.scheme}://{host}"
+
+
 _USERINFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\s/?#@]{1,512}@")
 
 
@@ -127,7 +138,6 @@ def url_secrets(url: str, public: str = "") -> set[str]:
     if parts is not None and parts.password:
         found |= {parts.password, unquote(parts.password)}
     return found
-
 
 
 class _LogMask(logging.Filter):
