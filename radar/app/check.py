@@ -7,12 +7,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from radar.app import process
 from radar.app.config import Config
 from radar.app.cycle import CycleProcessor, CycleReport
 from radar.app.delivery import deliver_due
-from radar.app import process
-from radar.store.lease import instance_id
 from radar.store import Store
+from radar.store.lease import instance_id
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from radar.app.config import Config
-from radar.domain.installment import display
 from radar.domain.errors import DeliveryError
-from radar.store.lease import instance_id
+from radar.domain.installment import display
 from radar.domain.models import Event
 from radar.store import Delivery, Store
+from radar.store.lease import instance_id
 
 log = logging.getLogger(__name__)
 

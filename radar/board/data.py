@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from radar.domain.wording import installment_name, when
 from radar.app.config import Config
 from radar.domain.models import Event, Evidence
 from radar.domain.status import in_order
+from radar.domain.wording import installment_name, when
 from radar.store import Store
 
 TRUST_RANK = {"official": 3, "news": 2, "community": 1}

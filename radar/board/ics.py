@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from radar.domain.wording import when
 from radar import PROJECT_URL
 from radar.board.data import Board, InstallmentCard, ShowCard
 from radar.domain.models import Event, Evidence
+from radar.domain.wording import when
 
 PRODID = "-//Renewal Radar//Status board//EN"
 DATED = ("dated", "premiered")

@@ -12,10 +12,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from radar.domain import wording as message
 from radar import PROJECT_URL
 from radar.board.data import Board, ShowCard
 from radar.board.ics import render_ics
+from radar.domain import wording as message
 from radar.domain.models import STATUSES
 
 

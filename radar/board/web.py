@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-from twisted.web.resource import IResource, Resource
-from twisted.web.server import NOT_DONE_YET, Site
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
 
+from radar.app.config import Config
+from radar.app.web import listen, put
 from radar.board.data import Board
 from radar.board.pages import PAGES, render_html
 from radar.domain.errors import RadarError
+from radar.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +95,6 @@ def _ignoring_args(render: Callable[[Board], bytes]) -> Render:
     return lambda board, _args: render(board)
 
 
-def put(parent: Resource, name: bytes, child: Resource) -> None:
-    """`parent.putChild`, typed (twisted's resources declare IResource through zope, unseen by mypy)."""
-    parent.putChild(name, cast(IResource, child))
-
-
 def board_root(load: Callable[[], Board], redact: Callable[[str], str]) -> Resource:
     """The resource tree of the board; `load` reads a fresh Board for each request."""
     root = Resource()
@@ -111,24 +109,12 @@ def board_root(load: Callable[[], Board], redact: Callable[[str], str]) -> Resou
     return root
 
 
-def quiet_site(root: Resource) -> Site:
-    """A Site without a log line per connection or per request."""
-    site = Site(root)
-    site.noisy = False
-    site.log = lambda request: None  # type: ignore[method-assign]
-    return site
+def live_root(current: Callable[[], Config], store: Store) -> Resource:
+    """The board of the daemon's `--http-port`: read from `store` with the config in use at each request
+    (SIGHUP may replace it)."""
+    from radar.board.data import read_board
 
-
-def listen(reactor: Any, root: Resource, port: int, bind: str, what: str) -> int:
-    """Serve `root` on bind:port; returns the port (useful with port 0). A port that cannot be
-    listened on is one RadarError line."""
-    from twisted.internet.error import CannotListenError
-
-    try:
-        listening = reactor.listenTCP(port, quiet_site(root), interface=bind)
-    except CannotListenError as exc:  # say which address, no traceback
-        raise RadarError(f"cannot serve {what} on {bind}:{port}: {exc}") from None
-    return int(listening.getHost().port)
+    return board_root(lambda: read_board(current(), store), lambda text: current().redact(text))
 
 
 def serve(load: Callable[[], Board], redact: Callable[[str], str], port: int, bind: str,

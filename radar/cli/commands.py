@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from radar import __version__
+from radar.app import process
 from radar.app.config import Config, config_dir, load_config, load_watchlist
 from radar.domain.errors import ConfigError, ExitStatus, RadarError, StoreError, UsageError
-from radar.app import process
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +180,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _config(args, config)
     if args.command == "daemon":
         from radar.app.daemon import run_daemon
+        from radar.board.web import live_root
 
-        return run_daemon(config, healthcheck_port=args.healthcheck_port, http_port=args.http_port)
+        return run_daemon(config, healthcheck_port=args.healthcheck_port, http_port=args.http_port,
+                          pages=live_root)
     if args.command == "notify-test":
         return _notify_test(args, config)
     from radar.store import Store
@@ -214,8 +216,8 @@ def _check(args: argparse.Namespace, config: Config, store: Any) -> int:
                          "delivery_errors": [{"notifier": n, "error": e} for n, e in report.delivery_errors]},
                         ensure_ascii=False, indent=2), config)
         return _check_status(config, report)
-    from radar.domain.wording import headline, show_name
     from radar.app.cycle import wants
+    from radar.domain.wording import headline, show_name
 
     printed = [n for n in config.notifiers if n.kind == "console"]
     for event in report.events:
@@ -295,8 +297,8 @@ def _show_status(args: argparse.Namespace, config: Config, store: Any) -> int:
 
 
 def _status_table(rows: list[dict[str, Any]]) -> str:
-    from radar.domain.wording import installment_name, local_time
     from radar.cli.table import render
+    from radar.domain.wording import installment_name, local_time
 
     return render(["ID", "TITLE", "INSTALLMENT", "STATUS", "RELEASE", "UPDATED", "EVIDENCE"],
                   [[r["id"], r["title"], installment_name(r["installment"]) or "", r["status"], r["release"] or "",
@@ -360,8 +362,8 @@ def _history(args: argparse.Namespace, config: Config, store: Any) -> int:
     if not items:
         _out(f"{show_id}: no events yet", config)
         return ExitStatus.OK
-    from radar.domain.wording import installment_name, local_time
     from radar.cli.table import render
+    from radar.domain.wording import installment_name, local_time
 
     _out(render(["DETECTED", "INSTALLMENT", "EVENT", "STATUS", "RELEASE", "WHY", "SOURCE"],
                 [[local_time(e.detected_at), installment_name(e.installment) or "", e.event + (" (baseline)" if silent else ""),
@@ -395,8 +397,8 @@ def _source_table(config: Config, store: Any) -> list[dict[str, Any]]:
 
 
 def _render_sources(table: list[dict[str, Any]]) -> str:
-    from radar.domain.wording import local_time
     from radar.cli.table import render
+    from radar.domain.wording import local_time
 
     return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "FAILING SINCE", "LAST ERROR",
                    "NEXT POLL", "POLLED BY"],
@@ -447,8 +449,8 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
     if not rows:
         _out("nothing waiting: every alert was delivered", config)
         return ExitStatus.OK
-    from radar.domain.wording import local_time
     from radar.cli.table import render
+    from radar.domain.wording import local_time
 
     _out(render(["NOTIFIER", "STATE", "SHOW", "EVENT", "ATTEMPTS", "NEXT TRY", "LAST ERROR"],
                 [[r["notifier"], r["state"] + (f" by {r['claimed_by']}" if r["claimed_by"] else ""), r["show_id"],
@@ -459,8 +461,8 @@ def _deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
 
 def _notify_test(args: argparse.Namespace, config: Config) -> int:
     from radar.app import plugins
-    from radar.domain.sample import sample_event
     from radar.domain.errors import DeliveryError
+    from radar.domain.sample import sample_event
 
     specs = [n for n in config.notifiers if args.name in (None, n.name)]
     if args.name and not specs:
@@ -587,7 +589,9 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _out(text: str, config: Config | None = None) -> None:
-    from radar.domain.display import clean_lines  # no terminal escape or bidi override a feed wrote is printed
+    from radar.domain.display import (
+        clean_lines,  # no terminal escape or bidi override a feed wrote is printed
+    )
 
     print(clean_lines(config.redact(text) if config else text))
 

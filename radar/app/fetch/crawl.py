@@ -15,10 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from radar import USER_AGENT
-from radar.domain.models import FetchResult, Show, Source, Validators
-from radar.domain.secret import Masker, strip_credentials
 from radar.app import plugins
-from radar.domain.source_kind import Fetch
 from radar.app.fetch.results import (
     DEFAULT_PARSE_BUDGET,
     ParsePool,
@@ -27,6 +24,9 @@ from radar.app.fetch.results import (
     result_from_response,
     size_text,
 )
+from radar.domain.models import FetchResult, Show, Source, Validators
+from radar.domain.secret import Masker, strip_credentials
+from radar.domain.source_kind import Fetch
 
 __all__ = ["PollRunner", "crawl_deferred", "crawler_settings", "describe_failure",
            "install_reactor", "request_headers", "result_from_response"]

@@ -35,8 +35,8 @@ from twisted.web.iweb import IAgentEndpointFactory
 from zope.interface import implementer
 
 from radar import USER_AGENT
-from radar.domain.models import FetchResult, Source, Validators
 from radar.app.fetch.results import BadEncoding, ParsePool, TooLarge, describe_error, request_headers
+from radar.domain.models import FetchResult, Source, Validators
 
 logger = logging.getLogger(__name__)
 

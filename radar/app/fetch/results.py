@@ -9,9 +9,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from radar.app import plugins
 from radar.domain.errors import ParseError
 from radar.domain.models import FetchResult, Source, Validators
-from radar.app import plugins
 
 logger = logging.getLogger(__name__)
 
