@@ -266,3 +266,11 @@ def test_describe_and_redacted_options_mask_secrets() -> None:
     for secret in (SECRET, PATH_TOKEN, QUERY_TOKEN):
         assert secret not in shown
     assert channel("https://example.org").describe() == "https://example.org"
+
+
+def test_the_declared_secrets_hide_what_its_shown_form_hides() -> None:
+    """What the config masks everywhere (Channel.secrets) is what the channel's own errors hide: the
+    secret and every token-like value of the URL that its shown form leaves out; not the words of the path."""
+    hook = channel(f"https://hooks.example.org/radar/{PATH_TOKEN}?token={QUERY_TOKEN}", secret=SECRET)
+    said = f"bad token {QUERY_TOKEN} at /radar/{PATH_TOKEN} signed {SECRET} by hooks.example.org; radar"
+    assert hook.secrets().mask(said) == "bad token **** at /radar/**** signed **** by hooks.example.org; radar"
