@@ -345,6 +345,6 @@ def _read(path: Path) -> str:
 
 def _check(path: Path, text: str) -> None:
     """The merged file must load as a watchlist (the same checks as `config check`)."""
-    from radar.app.config import WatchlistFile, _shows, _validate
+    from radar.app.config import watchlist_shows
 
-    _shows(_validate(WatchlistFile, tomllib.loads(text), path), path)
+    watchlist_shows(tomllib.loads(text), path)
