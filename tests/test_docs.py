@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from radar.domain.channel import Channel
-from radar.domain.sample import sample_event
+from radar.app.settings import NotifierEntry, RadarFile, ShowEntry, SourceEntry
 from radar.cli.commands import build_parser
-from radar.app.config import NotifierEntry, RadarFile, ShowEntry, SourceEntry
+from radar.domain.channel import Channel
 from radar.domain.errors import ExitStatus
+from radar.domain.sample import sample_event
 from radar.domain.source_kind import SourceKind
 
 REPO = Path(__file__).resolve().parents[1]
