@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,7 @@ from radar.domain.status import Change, apply, fold_show
 from radar.store import Batch, Store, StoredInstallment, StoredShow, summarize
 
 if TYPE_CHECKING:
+    from radar.app.delivery import DeliveryReport
     from radar.detect.classify import Classifier
 
 log = logging.getLogger(__name__)
@@ -57,12 +58,67 @@ class CycleReport:
     delivery_errors: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One concise line: sources, 304s, new articles, events, deliveries, errors."""
-        return (f"polled {self.polled} sources ({self.not_modified} unchanged), {self.new_articles} new articles, "
-                f"{len(self.events)} alerts ({self.silent_events} recorded silently), "
-                f"{self.delivered} delivered, {len(self.errors)} source errors"
-                + (f" ({len(self.warnings)} sources malformed but read)" if self.warnings else "") + ", "
-                f"{len(self.delivery_errors)} delivery errors")
+        """One concise line (`CycleTotals.line`): sources, 304s, new articles, events, deliveries, errors."""
+        totals = CycleTotals()
+        totals.add(self)
+        return totals.line()
+
+
+SHOWN_ERRORS = 3  # failing sources named in a cycle line; the others counted
+
+
+@dataclass
+class CycleTotals:
+    """What one or more cycles and drains did, summed, and the one wording of it: `check`'s summary and
+    the daemon's cycle line."""
+
+    batches: int = 0
+    polls: int = 0
+    not_modified: int = 0
+    new_articles: int = 0
+    alerts: int = 0
+    silent: int = 0
+    warnings: int = 0
+    delivered: int = 0
+    delivery_errors: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # the last error of each failing source
+    sources: set[str] = field(default_factory=set)  # the sources polled, each counted once
+
+    def add(self, report: CycleReport, sources: Iterable[str] = ()) -> None:
+        """Count one cycle (`sources`: the names it polled; without them each poll counts as a source)."""
+        self.batches += 1
+        self.sources.update(sources)
+        self.polls += report.polled
+        self.not_modified += report.not_modified
+        self.new_articles += report.new_articles
+        self.alerts += len(report.events)
+        self.silent += report.silent_events
+        self.warnings += len(report.warnings)
+        self.errors.update(report.errors)
+        self.delivered += report.delivered
+        self.delivery_errors += len(report.delivery_errors)
+
+    def add_drain(self, report: DeliveryReport) -> None:
+        """Count one drain of the outbox."""
+        self.delivered += report.delivered
+        self.delivery_errors += len(report.errors)
+
+    def __bool__(self) -> bool:
+        """Whether anything was counted (a quiet daemon logs no cycle line)."""
+        return bool(self.batches or self.delivered or self.delivery_errors)
+
+    def line(self) -> str:
+        errors = ""
+        if self.errors:
+            shown = "; ".join(f"{name}: {reason}" for name, reason in list(self.errors.items())[:SHOWN_ERRORS])
+            more = len(self.errors) - SHOWN_ERRORS
+            errors = f" ({shown}" + (f"; +{more} more" if more > 0 else "") + ")"
+        return (f"polled {len(self.sources) or self.polls} sources ({self.polls} polls, "
+                f"{self.not_modified} unchanged), "
+                f"{self.new_articles} new articles, {self.alerts} alerts ({self.silent} recorded silently), "
+                f"{self.delivered} delivered, {len(self.errors)} source errors{errors}, "
+                + (f"{self.warnings} malformed feeds read anyway, " if self.warnings else "")
+                + f"{self.delivery_errors} delivery errors")
 
 
 class CycleProcessor:

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from radar.app.config import load_config
-from radar.app.cycle import CycleProcessor
+from radar.app.cycle import CycleProcessor, CycleReport, CycleTotals
+from radar.app.delivery import DeliveryReport
 from radar.domain.models import Article, FetchResult
 from radar.store import Store
 
@@ -156,3 +157,20 @@ def test_a_claim_naming_no_installment_takes_the_unnamed_one_then_a_label(tmp_pa
                                     news("b", "Dorohedoro Season 2 Premieres in April 2027", day=21))], NOW)
     assert [(e.event, e.installment) for e in report.events][-1] == ("dated", "season 2")
     assert [i.installment for i in store.shows()["dorohedoro"].installments] == ["season 2"]
+
+
+def test_one_wording_of_what_cycles_did_for_check_and_the_daemon() -> None:
+    report = CycleReport(polled=3, not_modified=1, errors=[("broken", "HTTP 500")],
+                         warnings=[("odd", "malformed feed read anyway")], new_articles=2, silent_events=0,
+                         delivered=1)
+    assert report.summary() == ("polled 3 sources (3 polls, 1 unchanged), 2 new articles, 0 alerts "
+                                "(0 recorded silently), 1 delivered, 1 source errors (broken: HTTP 500), "
+                                "1 malformed feeds read anyway, 0 delivery errors")
+    totals = CycleTotals()  # the daemon's: batches and drains since its last cycle line
+    assert not totals
+    totals.add(replace(report, delivered=0), ["news", "broken", "odd"])
+    totals.add(CycleReport(polled=2, errors=[(f"s{n}", "timed out") for n in range(4)]), ["news", "broken"])
+    totals.add_drain(DeliveryReport(delivered=2, errors=[("hook", "HTTP 500")]))
+    assert totals.line() == ("polled 3 sources (5 polls, 1 unchanged), 2 new articles, 0 alerts "
+                             "(0 recorded silently), 2 delivered, 5 source errors (broken: HTTP 500; s0: timed out; "
+                             "s1: timed out; +2 more), 1 malformed feeds read anyway, 1 delivery errors")
