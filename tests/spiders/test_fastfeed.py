@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from radar.domain.models import Source
-from spiders import fastfeed
+from spiders import feedxml
 from spiders.fastfeed import parse_fast
 from spiders.rss import RssKind, parse_with_feedparser
 
@@ -150,7 +150,7 @@ def test_markup_the_check_rejects_is_rejected_in_linear_time() -> None:
 def test_namespace_table_is_feedparsers() -> None:
     from feedparser.mixin import _FeedParserMixin
 
-    assert fastfeed.NAMESPACES == {uri.lower(): p.lower() for uri, p in _FeedParserMixin.namespaces.items()}
+    assert feedxml.NAMESPACES == {uri.lower(): p.lower() for uri, p in _FeedParserMixin.namespaces.items()}
 
 
 # -- entries seen in the previous response are not read again ----------------------------------------------
