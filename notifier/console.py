@@ -6,11 +6,10 @@ import logging
 import sys
 from typing import Literal
 
-from radar.domain.errors import DeliveryError
-from radar.domain.models import Event
-
 from radar.domain import wording as message
 from radar.domain.channel import Channel, ChannelOptions
+from radar.domain.errors import DeliveryError
+from radar.domain.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +23,7 @@ class ConsoleChannel(Channel, kind="console"):
         stream: Literal["stdout", "stderr"] = "stdout"
 
     options: Options
+    prints = True
 
     def describe(self) -> str:
         return f"console ({self.options.stream})"

@@ -14,7 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from radar.app import plugins
 from radar.app.config import Config
+from radar.domain.channel import Channel
 from radar.domain.errors import DeliveryError
 from radar.domain.installment import display
 from radar.domain.models import Event
@@ -33,10 +35,8 @@ class DeliveryReport:
     gave_up: int = 0
 
 
-def build_channels(config: Config) -> dict[str, object]:
+def build_channels(config: Config) -> dict[str, Channel]:
     """One channel object per configured notifier, by name."""
-    from radar.app import plugins
-
     return {spec.name: plugins.channel_kinds()[spec.kind](spec.name, spec.options) for spec in config.notifiers}
 
 
@@ -46,7 +46,7 @@ def next_backoff(config: Config, attempts: int) -> float:
     return float(min(delivery.retry_backoff * 2 ** max(attempts - 1, 0), delivery.max_backoff))
 
 
-def deliver_one(config: Config, store: Store, channels: dict[str, object], item: Delivery,
+def deliver_one(config: Config, store: Store, channels: dict[str, Channel], item: Delivery,
                 now_ts: float | None = None) -> str | None:
     """Send one outbox row; returns None on success, else the (redacted) reason."""
     now_ts = time.time() if now_ts is None else now_ts
@@ -55,7 +55,7 @@ def deliver_one(config: Config, store: Store, channels: dict[str, object], item:
         reason = "notifier no longer configured"
     else:
         try:
-            channel.send(item.event)  # type: ignore[attr-defined]
+            channel.send(item.event)
         except DeliveryError as exc:
             reason = config.redact(exc.problem)
         except Exception as exc:  # a channel bug must not kill the loop or lose the alert
@@ -79,7 +79,7 @@ def _alert_name(event: Event) -> str:
     return f"{what}{f' — {named}' if named else ''}: {event.event}"
 
 
-def deliver_due(config: Config, store: Store, channels: dict[str, object] | None = None,
+def deliver_due(config: Config, store: Store, channels: dict[str, Channel] | None = None,
                 now_ts: float | None = None, force: bool = False,
                 only: Callable[[str], bool] | None = None, instance: str | None = None) -> DeliveryReport:
     """Send every pending alert whose next try is due (all pending ones when `force`; only those of the

@@ -59,9 +59,9 @@ def _phase(name: str) -> dict[str, bytes]:
 def run_demo(say: Callable[[str], None]) -> int:
     """Run two cycles against the sample server and narrate them; returns an exit status."""
     from radar.app.check import run_cycles
-    from radar.store import Store
-    from radar.domain.installment import display
     from radar.cli.table import render
+    from radar.domain.installment import display
+    from radar.store import Store
 
     with tempfile.TemporaryDirectory(prefix="renewal-radar-demo-") as tmp, SampleServer(_phase("phase1")) as server:
         directory = Path(tmp)

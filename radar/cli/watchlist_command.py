@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from radar.app.config import WATCHLIST_FILE, load_anilist_settings, load_watchlist
-from radar.domain.errors import ConfigError, ExitStatus, InputError
 from radar.app.watchlist_import import Merge, entry_of_media, grouped, merge, read_mal_export
+from radar.domain.errors import ConfigError, ExitStatus, InputError
 
 Out = Callable[[str], None]
 MAX_NOTES = 20  # notes printed in full; the rest are counted

@@ -19,12 +19,12 @@ from datetime import date, datetime, timedelta
 from typing import TextIO
 
 from radar.detect.installment import RANK, Found, find_installments, sequel_number
-from radar.domain.display import SUMMARY_LIMIT, TITLE_LIMIT, cut
 from radar.detect.matching import Matcher, Mention
-from radar.domain.models import Article, Claim, Show
-from radar.domain.normalize import Folded, fold, has_cjk, is_latin_word_char
 from radar.detect.releases import Release, find_releases, is_future, release_key
 from radar.detect.rules import RuleSet, ruleset
+from radar.domain.display import SUMMARY_LIMIT, TITLE_LIMIT, cut
+from radar.domain.models import Article, Claim, Show
+from radar.domain.normalize import Folded, fold, has_cjk, is_latin_word_char
 
 log = logging.getLogger(__name__)
 

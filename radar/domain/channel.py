@@ -39,6 +39,7 @@ class Channel(ABC):
     Options: ClassVar[type[BaseModel]]
     secret_fields: ClassVar[tuple[str, ...]] = ()
     kind: ClassVar[str]
+    prints: ClassVar[bool] = False  # writes each alert whole to the terminal (`check` prints no line of it)
 
     def __init_subclass__(cls, *, kind: str, **kw: Any) -> None:
         super().__init_subclass__(**kw)

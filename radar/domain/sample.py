@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from radar import PROJECT_URL
 from radar.domain.models import Event, Evidence, stable_id
-
 from radar.domain.wording import TEST_FLAG
 
 TEST_SHOW_ID = "renewal-radar-test"

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 import ahocorasick
 
-from radar.domain.normalize import is_latin_word_char
 from radar.detect.rules import en, ja
+from radar.domain.normalize import is_latin_word_char
 
 __all__ = ["RuleSet", "ruleset", "Hits"]
 
