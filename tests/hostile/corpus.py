@@ -45,7 +45,7 @@ def _times(unit: str, size: int) -> int:
 
 
 def _xmlns(size: int) -> Body:
-    return Body("xmlns", "fastfeed._XMLNS: 'xmlns:' repeated in a description",
+    return Body("xmlns", "feedxml._XMLNS: 'xmlns:' repeated in a description",
                 rss("xmlns:" * _times("xmlns:", size)))
 
 
