@@ -149,7 +149,7 @@ class AppriseChannel(Channel, kind="apprise"):
     secret_fields = ("url",)
     options: Options
 
-    def __init__(self, name: str, options: Options) -> None:  # type: ignore[override]
+    def __init__(self, name: str, options: Options) -> None:
         super().__init__(name, options)
         plugin = self._plugin()
         self._private_url = _public_url(plugin)

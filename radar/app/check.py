@@ -11,6 +11,7 @@ from radar.app import process
 from radar.app.config import Config
 from radar.app.cycle import CycleProcessor, CycleReport
 from radar.app.delivery import deliver_due
+from radar.domain.models import FetchResult
 from radar.store import Store
 from radar.store.lease import instance_id
 
@@ -56,7 +57,7 @@ def cycle_deferred(config: Config, store: Store, runner: Any, processor: CyclePr
     deferred = crawl_deferred(runner, chosen, store.validators(s.name for s in chosen))
     interval = config.radar.schedule.interval
 
-    def fold_and_deliver(results: list) -> CycleReport:
+    def fold_and_deliver(results: list[FetchResult]) -> CycleReport:
         done = time.time()
         by_name = {s.name: s for s in chosen}
         next_polls = {r.source: done + (by_name[r.source].interval or interval) for r in results

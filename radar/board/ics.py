@@ -112,4 +112,5 @@ def render_ics(board: Board) -> bytes:
         links = [e.url for e in entry.evidence if e.url.startswith(("https://", "http://"))]
         vevent.add("url", links[0] if links else PROJECT_URL)
         calendar.add_component(vevent)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves to_ical unannotated
+    return ical

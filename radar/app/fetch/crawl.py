@@ -338,7 +338,9 @@ def spider_class() -> type[Spider]:
             request = failure.request  # type: ignore[attr-defined]
             index = request.meta["radar_index"]
             source = self.sources[index]
-            reason, status = describe_failure(failure.value, self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+            exc = failure.value
+            assert exc is not None  # an errback's Failure always holds its exception
+            reason, status = describe_failure(exc, self.settings.getfloat("DOWNLOAD_TIMEOUT"),
                                               self.settings.getint("DOWNLOAD_MAXSIZE"))
             logger.warning("source %r (%s): %s", source.name, source.url, reason)
             sent = request_headers(self.validators.get(source.name))
@@ -356,7 +358,8 @@ def spider_class() -> type[Spider]:
                 self.on_result(result)
 
         def _elapsed(self, meta: Mapping[str, Any]) -> float:
-            return round(time.monotonic() - meta.get("radar_started", self._started), 3)
+            started: float = meta.get("radar_started", self._started)
+            return round(time.monotonic() - started, 3)
 
     SourcesSpider.__qualname__ = "SourcesSpider"  # as if defined at module level (repr, pickling)
     return SourcesSpider

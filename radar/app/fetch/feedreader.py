@@ -24,12 +24,11 @@ from twisted.web.client import (
     Agent,
     BrowserLikePolicyForHTTPS,
     HTTPConnectionPool,
-    PotentialDataLoss,
     RedirectAgent,
     ResponseDone,
 )
 from twisted.web.error import SchemeNotSupported
-from twisted.web.http import PotentialDataLoss as HttpDataLoss
+from twisted.web.http import PotentialDataLoss  # twisted.web.client's is this one, not exported
 from twisted.web.http_headers import Headers
 from twisted.web.iweb import IAgentEndpointFactory
 from zope.interface import implementer
@@ -293,7 +292,7 @@ class _Collect(Protocol):
     def connectionLost(self, reason: Any = None) -> None:  # noqa: N802
         if self.done.called:
             return
-        if reason.check(ResponseDone, PotentialDataLoss, HttpDataLoss):
+        if reason.check(ResponseDone, PotentialDataLoss):
             self.close_delimited = not reason.check(ResponseDone)
             self.done.callback(b"".join(self.parts))
         else:
