@@ -146,7 +146,7 @@ def _watchlist(args: argparse.Namespace) -> int:
 
 
 def _classify(args: argparse.Namespace) -> int:
-    from radar.detect.classify import run_classify
+    from radar.cli.classify_lines import run_classify
 
     shows = load_watchlist(Path(args.watchlist))
     run_classify(sys.stdin, sys.stdout, shows)

@@ -9,37 +9,29 @@ and clauses it owns. Hedges count over a show's whole sentence, negatives and ve
 
 from __future__ import annotations
 
-import bisect
-import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TextIO
 
-from radar.detect.installment import RANK, Found, find_installments, sequel_number
+from radar.detect import segments as seg
+from radar.detect.installment import RANK, find_installments, sequel_number
 from radar.detect.matching import Matcher, Mention
 from radar.detect.releases import Release, find_releases, is_future, release_key
 from radar.detect.rules import RuleSet, ruleset
+from radar.detect.segments import Part, Span
 from radar.domain.display import SUMMARY_LIMIT, TITLE_LIMIT, cut
 from radar.domain.models import Article, Claim, Show
 from radar.domain.normalize import Folded, fold, has_cjk, is_latin_word_char
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Classifier", "run_classify"]
+__all__ = ["Classifier"]
 
 
 PRIORITY = {"announced": 1, "dated": 2, "premiered": 3, "delayed": 4, "cancelled": 5}
 
-_SENTENCE = re.compile(r"。+\s*|[.!?]+(?=\s|$|[\"'\u3040-\u9fff])\s*|(?<=[\u3040-\u9fff\"])!+(?=[0-9a-z])")
-_ABBREV = frozenset("dr no vol mr mrs ms st jr vs ep pt inc co ltd approx jan feb aug sept oct nov dec"
-                    .split())
-_CLAUSE = re.compile(
-    r"\s*[;|]\s*|:\s+|,\s+(?![0-9]{4}\b)|\s+[-~]\s+|\s+/\s+|[、，|]\s*"
-    r"|\s+(?:and|while|whereas|but|meanwhile|plus|as well as|alongside|&)\s+"
-)
 # "X Anime …" with no sequel word names the anime of X: its first adaptation (ANN, Natalie: アニメ「X」).
 _ADAPTATION = re.compile(r"(?:'s)?['\"]? (?:tv |television )?anime(?:'s)?\b(?! (?:series|franchise))")
 _ADAPTATION_JA = re.compile(r"(?:tv)?アニメ\s*\"?$")
@@ -47,37 +39,6 @@ _THEATRICAL = re.compile(r"\s*(?:より|から)?\s*(?:全国)?(?:公開|上映|�
                          r"|,? in (?:theaters|theatres|cinemas)")
 # A date naming a visual or a poster, not a release: 「4月ビジュアル公開」, 「今月のビジュアル」.
 _LABEL_DATE = re.compile(r"\s*(?:の)?(?:ビジュアル|pv|ポスター|イラスト|カレンダー|壁紙)")
-_FILLER = re.compile(r"(?:\b(?:and|the|anime|tv|s|plus|in|for|on|by|from|of)\b"
-                     r"|[\s,&'\"\-:;/、・とにへはも])+")
-_Span = tuple[int, int]
-
-
-@dataclass
-class _Part:
-    """The title or the summary, scanned once."""
-
-    folded: Folded
-    is_title: bool
-    mentions: list[Mention]  # mentions that count (not in passing)
-    masks: list[_Span]  # every mention span: show names are never evidence
-    hits: dict[str, list[_Span]] = field(default_factory=dict)
-    releases: list[Release] = field(default_factory=list)
-    installments: list[Found] = field(default_factory=list)
-    question: bool = False
-    sentences: list[_Span] = field(default_factory=list)
-    clause_cache: dict[_Span, list[_Span]] = field(default_factory=dict)
-
-    starts: dict[str, list[int]] = field(default_factory=dict)
-
-    def has(self, family: str, start: int, end: int) -> bool:
-        """Whether a phrase of the family starts in [start, end): a binary search, not a scan."""
-        starts = self.starts.get(family)
-        if starts is None:
-            starts = self.starts[family] = sorted(s for s, _ in self.hits.get(family, ()))
-        i = bisect.bisect_left(starts, start)
-        return i < len(starts) and starts[i] < end
-
-
 @dataclass
 class _Verdict:
     event: str | None = None
@@ -89,10 +50,6 @@ class _Verdict:
     in_title: bool = False
     installment: str | None = None
     implied: str | None = None
-
-
-def _overlaps(s: int, e: int, spans: list[_Span]) -> bool:
-    return any(s < me and ms < e for ms, me in spans)
 
 
 class Classifier:
@@ -142,35 +99,35 @@ class Classifier:
     # -- scanning -----------------------------------------------------------------------------
 
     def _scan(self, folded: Folded, mentions: list[Mention], is_title: bool, rules: RuleSet,
-              pub: date | None) -> _Part:
+              pub: date | None) -> Part:
         low = _unglue(folded.low, mentions)
         masks = [(m.start, m.end) for m in mentions]
         raw = rules.scan(low)
         kept = [m for m in mentions if not _passing(low, m, raw)]
-        part = _Part(folded, is_title, kept, masks)
-        part.hits = {f: [h for h in spans if not _overlaps(h[0], h[1], masks)] if masks else spans
+        part = Part(folded, is_title, kept, masks)
+        part.hits = {f: [h for h in spans if not seg.overlaps(h[0], h[1], masks)] if masks else spans
                      for f, spans in raw.items() if spans}
         anchors = [s for s, _ in raw["date_anchor"]]
         part.releases = [r for r in find_releases(low, pub, anchors)
-                         if not _overlaps(r.start, r.end, masks) and not _LABEL_DATE.match(low, r.end)]
+                         if not seg.overlaps(r.start, r.end, masks) and not _LABEL_DATE.match(low, r.end)]
         companies = raw.get("company", [])
         part.installments = [f for f in find_installments(low, japanese=rules.lang == "ja")
-                             if not _overlaps(f.start, f.end, companies)]
-        part.sentences = _sentences(part)
+                             if not seg.overlaps(f.start, f.end, companies)]
+        part.sentences = seg.sentences(part)
         if is_title:
-            part.question = (any(ch == "?" and not _overlaps(i, i + 1, masks) for i, ch in enumerate(low))
-                             or bool(rules.question.match(low) and not _overlaps(0, 1, masks)))
+            part.question = (any(ch == "?" and not seg.overlaps(i, i + 1, masks) for i, ch in enumerate(low))
+                             or bool(rules.question.match(low) and not seg.overlaps(0, 1, masks)))
         return part
 
     # -- who owns which text ------------------------------------------------------------------
 
-    def _ownership(self, part: _Part, carry: str | None, hint: str | None) -> list[tuple[str, list[_Span]]]:
-        owned: dict[str, list[_Span]] = {}
+    def _ownership(self, part: Part, carry: str | None, hint: str | None) -> list[tuple[str, list[Span]]]:
+        owned: dict[str, list[Span]] = {}
         for s, e in part.sentences:
             mentions = [m for m in part.mentions if s <= m.start < e]
             shows = list(dict.fromkeys(m.show_id for m in mentions))
             if not shows:
-                if _overlaps(s, e, part.masks):
+                if seg.overlaps(s, e, part.masks):
                     continue  # names a show only in passing
                 owner = carry or hint
                 if owner:
@@ -181,13 +138,13 @@ class Classifier:
                 carry = shows[0]
                 continue
             carry = None
-            for show, span in _split_owners(part, s, e, mentions):
+            for show, span in seg.split_owners(part, s, e, mentions):
                 owned.setdefault(show, []).append(span)
         return list(owned.items())
 
     # -- judging one show on its text ---------------------------------------------------------
 
-    def _judge(self, part: _Part, show: str, ranges: list[_Span], rules: RuleSet,
+    def _judge(self, part: Part, show: str, ranges: list[Span], rules: RuleSet,
                pub: date | None) -> _Verdict:
         has = lambda fam: any(part.has(fam, s, e) for s, e in ranges)  # noqa: E731
         low = part.folded.low
@@ -201,15 +158,15 @@ class Classifier:
         medium = obj or has("medium")
         verdict = _Verdict(in_title=part.is_title, hedged=has("hedge") or part.question)
         verdict.topical = obj or has("cancel") or has("delay")
-        best_clause: _Span | None = None
-        deciding: _Span | None = None
+        best_clause: Span | None = None
+        deciding: Span | None = None
         own = [m for m in part.mentions if m.show_id == show]
-        void = {(s, e) for s, e in ranges if _void(part, _sentence_of(part, s, e), own)}
-        clauses = [(s, e, c) for s, e in ranges if (s, e) not in void for c in _clauses(part, s, e)]
+        void = {(s, e) for s, e in ranges if _void(part, seg.sentence_of(part, s, e), own)}
+        clauses = [(s, e, c) for s, e in ranges if (s, e) not in void for c in seg.clauses(part, s, e)]
         clean = [(s, e, c) for s, e, c in clauses
                  if not part.has("negative", *c) and not part.has("soft_negative", *c)]
         verdict.negative = len(clean) < len(clauses) or len(clauses) < sum(
-            len(_clauses(part, s, e)) for s, e in ranges)
+            len(seg.clauses(part, s, e)) for s, e in ranges)
         scope_verb = any(part.has(f, *c) for _, _, c in clean for f in ("date_verb", "announce", "promo"))
         for s, e, (cs, ce) in clean:
             event, release = _clause_event(part, cs, ce, obj, medium, pub, scope_verb)
@@ -246,7 +203,7 @@ def _unglue(low: str, mentions: list[Mention]) -> str:
     return low
 
 
-def _passing(low: str, m: Mention, hits: dict[str, list[_Span]]) -> bool:
+def _passing(low: str, m: Mention, hits: dict[str, list[Span]]) -> bool:
     """A name in passing: "the studio behind X", "from the director of X", "X creator's manga"."""
     for s, e in hits.get("passing_before", ()):
         if e <= m.start and m.start - e <= 40 and _BEFORE_GAP.fullmatch(low, e, m.start):
@@ -257,99 +214,23 @@ def _passing(low: str, m: Mention, hits: dict[str, list[_Span]]) -> bool:
     return False
 
 
-def _sentences(part: _Part) -> list[_Span]:
-    text = part.folded.text
-    spans, start = [], 0
-    for m in _SENTENCE.finditer(text):
-        if _overlaps(m.start(), m.end(), part.masks):
-            continue
-        if text[m.start()] == ".":
-            word = text[:m.start()].rsplit(" ", 1)[-1].lower()
-            if word in _ABBREV or len(word) == 1 or "." in word or (m.end() < len(text) and text[m.end()].islower()):
-                continue
-        if m.end() > start:
-            spans.append((start, m.end()))
-            start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
-def _names_only(part: _Part, s: int, e: int) -> bool:
-    """Whether a clause holds nothing but show names and filler ("Jujutsu Kaisen, Dorohedoro")."""
-    masks = sorted((max(ms, s), min(me, e)) for ms, me in part.masks if ms < e and s < me)
-    return not _FILLER.sub("", _without(part.folded.low, s, e, masks))
-
-
-def _sentence_of(part: _Part, s: int, e: int) -> _Span:
-    """The sentence holding a span (a show may own only some clauses of it)."""
-    for ss, se in part.sentences:
-        if ss <= s < se:
-            return ss, se
-    return s, e
-
-
-def _void(part: _Part, sentence: _Span, own: list[Mention]) -> bool:
+def _void(part: Part, sentence: Span, own: list[Mention]) -> bool:
     """A sentence about something else for this show: a trap word where the sentence names its topic
     (its first clause, the clause naming the show, or the clause after a bare list of names: "X Anime
     Reveals English Dub Cast, April 17 Debut", 「ミュージカル「X」続編、2026年に上演」), or print news
     with no anime in it ("X Novels Get Side Story Series in 2026")."""
     s, e = sentence
     shared = False
-    for i, (cs, ce) in enumerate(_clauses(part, s, e)):
+    for i, (cs, ce) in enumerate(seg.clauses(part, s, e)):
         names = [m for m in part.mentions if cs <= m.start < ce]
         mine = any(m in own for m in names)
         if (mine or shared or (i == 0 and not names)) and part.has("negative", cs, ce):
             return True
-        shared = (mine or shared) and _names_only(part, cs, ce)
+        shared = (mine or shared) and seg.names_only(part, cs, ce)
     return part.has("print_medium", s, e) and not part.has("anime_word", s, e)
 
 
-def _clauses(part: _Part, s: int, e: int) -> list[_Span]:
-    """The clauses of a span (cached: a show's judge asks for the same sentence several times)."""
-    cached = part.clause_cache.get((s, e))
-    if cached is None:
-        cached = part.clause_cache[(s, e)] = _split_clauses(part, s, e)
-    return cached
-
-
-def _split_clauses(part: _Part, s: int, e: int) -> list[_Span]:
-    spans, start = [], s
-    for m in _CLAUSE.finditer(part.folded.low, s, e):
-        if m.start() > start and not _overlaps(m.start(), m.end(), part.masks):
-            spans.append((start, m.start()))
-            start = m.end()
-    if start < e:
-        spans.append((start, e))
-    return spans
-
-
-def _split_owners(part: _Part, s: int, e: int, mentions: list[Mention]) -> list[tuple[str, _Span]]:
-    """Clauses of a sentence naming several shows, each given to the shows it names.
-
-    A clause that is only a name ("Jujutsu Kaisen, Dorohedoro Dated") shares the next clause;
-    a clause naming no show belongs to the shows of the clause before it.
-    """
-    out: list[tuple[str, _Span]] = []
-    pending: list[str] = []
-    last: list[str] = []
-    for cs, ce in _clauses(part, s, e):
-        shows = list(dict.fromkeys(m.show_id for m in mentions if cs <= m.start < ce))
-        if shows:
-            if _names_only(part, cs, ce):
-                pending.extend(shows)
-                continue
-            owners = pending + shows
-            pending = []
-        else:
-            owners = pending + last
-            pending = []
-        out.extend((show, (cs, ce)) for show in dict.fromkeys(owners))
-        last = owners
-    return out
-
-
-def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: date | None,
+def _clause_event(part: Part, s: int, e: int, obj: bool, medium: bool, pub: date | None,
                   scope_verb: bool = False) -> tuple[str | None, str | None]:
     """The strongest event one clause states, with its release.
 
@@ -379,7 +260,7 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
     future = [r for r in rels if is_future(r.value, pub) and not _old(part, r)]
     spans = sorted([(r.start, r.end) for r in rels] + [(f.start, f.end) for f in part.installments
                                                          if s <= f.start < e])
-    bare = scope_verb and future and not _FILLER.sub("", _without(part.folded.low, s, e, spans))
+    bare = scope_verb and future and not seg.FILLER.sub("", seg.without(part.folded.low, s, e, spans))
     if future and (dated or bare or part.has("announce", s, e) or part.has("promo", s, e)):
         first = future[0]
         if first.today or (dated and pub and first.value == pub.isoformat()):
@@ -390,7 +271,7 @@ def _clause_event(part: _Part, s: int, e: int, obj: bool, medium: bool, pub: dat
     return None, None
 
 
-def _installment(part: _Part, ranges: list[_Span], best: _Span | None, suffixes: list[str]) -> str | None:
+def _installment(part: Part, ranges: list[Span], best: Span | None, suffixes: list[str]) -> str | None:
     """The installment a show's claim is about: the one its deciding clause names, else the most
     telling one in its text (a number beats "final", a film, a special, a new series)."""
     inside = [f for f in part.installments if any(s <= f.start < e for s, e in ranges)]
@@ -403,24 +284,14 @@ def _installment(part: _Part, ranges: list[_Span], best: _Span | None, suffixes:
     return f"season {number}" if number else None
 
 
-def _old(part: _Part, r: Release) -> bool:
+def _old(part: Part, r: Release) -> bool:
     """A date that no longer holds: "originally slated for October 2026", 「当初2026年秋に予定していた」."""
     since = max([o.end for o in part.releases if o.end <= r.start], default=0)  # the marker is this date's
     return (part.has("old_date", max(since, r.start - 25), r.start)
             or part.has("old_date_after", r.end, r.end + 6))
 
 
-def _without(low: str, s: int, e: int, spans: list[_Span]) -> str:
-    """The text of a clause with some spans (its dates, its installment words) cut out."""
-    out, pos = [], s
-    for start, end in spans:
-        out.append(low[pos:start])
-        pos = max(pos, end)
-    out.append(low[pos:e])
-    return "".join(out)
-
-
-def _phrase(text: str, span: _Span, limit: int = 200) -> str:
+def _phrase(text: str, span: Span, limit: int = 200) -> str:
     snippet = text[span[0]:span[1]].strip()
     return snippet if len(snippet) <= limit else snippet[:limit - 1].rstrip() + "…"
 
@@ -450,54 +321,3 @@ def _combine(show: str, verdicts: list[_Verdict]) -> Claim | None:
         installment = next((v.installment for v in rumours if v.installment), None)
         return Claim(show, "rumor", None, rumours[0].phrase, installment)
     return None
-
-
-def _parse_published(value: object) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"published must be a date string, not {type(value).__name__}")
-    return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-
-
-def run_classify(lines: Iterable[str], out: TextIO, shows: Sequence[Show]) -> int:
-    """The `classify` command: JSON lines in, one JSON line out per input line; returns the count.
-
-    Input `{id, title, summary, published, source_trust, lang}`; output
-    `{"id": ..., "events": [{"show", "event", "release"?, "phrase"}]}`. A line that cannot be
-    read gets `{"id": ..., "error": "..."}` (id null when unknown) and a logged warning.
-    """
-    classifier = Classifier(shows)
-    count = 0
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        count += 1
-        item_id = None
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError("a line must be a JSON object")
-            item_id = row.get("id")
-            title, summary = row.get("title") or "", row.get("summary") or ""
-            if not isinstance(title, str) or not isinstance(summary, str):
-                raise ValueError("title and summary must be strings")
-            article = Article(source="classify", trust=str(row.get("source_trust") or "news"),
-                              title=title, summary=summary, published=_parse_published(row.get("published")),
-                              lang=row.get("lang") or None, show_hint=row.get("show") or None)
-            events = []
-            for claim in classifier.classify(article):
-                event: dict[str, str] = {"show": claim.show_id, "event": claim.event}
-                if claim.release:
-                    event["release"] = claim.release
-                installment = claim.installment or claim.implied
-                if installment:
-                    event["installment"] = installment
-                event["phrase"] = claim.phrase
-                events.append(event)
-            result: dict[str, object] = {"id": item_id, "events": events}
-        except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
-            log.warning("classify: line %d: %s", n, exc)
-            result = {"id": item_id, "error": f"line {n}: {exc}"}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-    return count
