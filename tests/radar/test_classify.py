@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from radar.detect.classify import Classifier, run_classify
+from radar.cli.classify_lines import run_classify
+from radar.detect.classify import Classifier
 from radar.domain.models import Article, Show
 
 HERE = Path(__file__).parent
