@@ -60,11 +60,6 @@ def _text_of(markup: str, limit: int) -> tuple[str, bool]:
     return text, cut
 
 
-def squeeze(text: str, limit: int) -> str:
-    """Plain text with squeezed whitespace, capped at `limit` characters (an ellipsis marks the cut)."""
-    return _squeeze(text, limit)[0]
-
-
 def _squeeze(text: str, limit: int) -> tuple[str, bool]:
     text = " ".join(text[: limit * 8].split())  # runs of whitespace count once: read a little more
     if len(text) > limit:

@@ -32,7 +32,6 @@ class DeliveryReport:
 
     delivered: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (notifier, reason)
-    gave_up: int = 0
 
 
 def build_channels(config: Config) -> dict[str, Channel]:
@@ -117,7 +116,5 @@ def deliver_due(config: Config, store: Store, channels: dict[str, Channel] | Non
             parts = list(pool.map(drain, queues.values()))
     else:
         parts = [drain(items) for items in queues.values()]
-    report = DeliveryReport(delivered=sum(p.delivered for p in parts),
-                            errors=[e for p in parts for e in p.errors])
-    report.gave_up = store.count_deliveries("failed")
-    return report
+    return DeliveryReport(delivered=sum(p.delivered for p in parts),
+                          errors=[e for p in parts for e in p.errors])

@@ -47,10 +47,6 @@ class SourceError(RadarError):
         super().__init__(f"source {source!r} ({url}): {problem}")
 
 
-class FetchError(SourceError):
-    """The request failed: refused, timed out, an HTTP error or a body over the size cap."""
-
-
 class ParseError(SourceError):
     """The response was not a feed or listing we can read."""
 

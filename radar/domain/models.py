@@ -11,10 +11,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from radar.domain.normalize import title_key
 
-Trust = Literal["official", "news", "community"]
-EventKind = Literal["announced", "dated", "delayed", "premiered", "cancelled", "rumor"]
-StatusName = Literal["none", "rumored", "announced", "dated", "premiered", "cancelled"]
-
 CONFIRMED_EVENTS: tuple[str, ...] = ("announced", "dated", "delayed", "premiered", "cancelled")
 SOURCE_EVENTS: tuple[str, ...] = ("source_failing", "source_recovered")  # about a source, not a show
 STATUSES: tuple[str, ...] = ("none", "rumored", "announced", "dated", "premiered", "cancelled")
@@ -73,7 +69,7 @@ class Claim:
     """What one article says about one show, with the phrase that made the classifier say it."""
 
     show_id: str
-    event: str  # one of EventKind
+    event: str  # one of CONFIRMED_EVENTS, or "rumor"
     release: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
     phrase: str = ""
     installment: str | None = None  # canonical label ("season 3", "film"…), None when the text names none
