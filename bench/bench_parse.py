@@ -14,6 +14,7 @@ import logging
 import random
 import sys
 import timeit
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -21,8 +22,8 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from radar.domain.models import Source  # noqa: E402
-from spiders.fastfeed import parse_fast  # noqa: E402
+from radar.domain.models import Article, Source  # noqa: E402
+from spiders.fastfeed import read_new  # noqa: E402
 from spiders.rss import RssKind, parse_with_feedparser  # noqa: E402
 
 URL = "https://news.example.org/feed.xml"
@@ -32,6 +33,12 @@ WORDS = ("season announced premiere studio trailer visual cast staff episode ada
          "broadcast streaming theme song director committee delayed movie sequel final cour").split()
 SHOWS = ["Akudama Drive", "Dorohedoro", "Golden Kamuy", "Vinland Saga", "天国大魔境", "ワンパンマン", "Odd Taxi"]
 EPOCH = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+
+
+def parse_fast(source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article] | None:
+    """The fast path's articles (`read_new`, nothing seen before), or None when it declines."""
+    found = read_new(source, body, url, headers)
+    return None if found is None else found[0]
 
 
 def _items(count: int) -> list[dict[str, str]]:

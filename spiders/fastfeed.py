@@ -1,6 +1,6 @@
 """A strict lxml reader for well-formed RSS 2.0, Atom 1.0 and RSS 1.0 feeds: feedparser's articles, faster.
 
-`parse_fast` returns exactly the articles `RssKind` builds through feedparser, or None — the caller then falls
+`read_new` returns exactly the articles `RssKind` builds through feedparser, or None — the caller then falls
 back to feedparser — whenever it cannot promise that: malformed XML, undeclared entities, a DOCTYPE, a body
 feedparser would not decode as UTF-8 (or as plain ASCII), elements in an item whose meaning to feedparser it
 does not know, markup feedparser's HTML re-serialisation could read differently, dates outside plain W3DTF and
@@ -72,16 +72,9 @@ _W3DTF = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
 _RFC822 = re.compile(r"(?:(?:mon|tue|wed|thu|fri|sat|sun),\s+)?([0-9]{1,2})\s+"
                      r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+([0-9]{4})\s+"
                      r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?\s+([+-][0-9]{4}|[a-z]+)")
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-                                             "oct", "nov", "dec"), 1)}
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _ZONES = {"ut": 0, "gmt": 0, "utc": 0, "z": 0, "edt": -4, "est": -5, "cdt": -5, "cst": -6, "mdt": -6,
           "mst": -7, "pdt": -7, "pst": -8}
-
-
-def parse_fast(source: Source, body: bytes, url: str, headers: Mapping[str, str]) -> list[Article] | None:
-    """The feed's articles exactly as the feedparser path reads them, or None when unsure."""
-    found = read_new(source, body, url, headers)
-    return None if found is None else found[0]
 
 
 def read_new(source: Source, body: bytes, url: str, headers: Mapping[str, str],

@@ -16,7 +16,7 @@ from lxml import etree
 from spiders.encoding import pi_encoding
 
 # feedparser's namespace table (mixin.py): URI -> the prefix its elements are named with ("" = core element)
-_TABLE = """
+NAMESPACES = {uri.lower(): prefix for prefix, uri in (pair.split("=", 1) for pair in """
     =  =http://backend.userland.com/rss  =http://blogs.law.harvard.edu/tech/rss  =http://purl.org/rss/1.0/
     =http://my.netscape.com/rdf/simple/0.9/  =http://example.com/newformat#  =http://example.com/necho
     =http://purl.org/echo/  =uri/of/echo/namespace#  =http://purl.org/pie/  =http://purl.org/atom/ns#
@@ -51,8 +51,7 @@ _TABLE = """
     wfw=http://wellformedweb.org/commentAPI/  wiki=http://purl.org/rss/1.0/modules/wiki/
     xhtml=http://www.w3.org/1999/xhtml  xlink=http://www.w3.org/1999/xlink
     xml=http://www.w3.org/XML/1998/namespace
-    """
-NAMESPACES = {uri.lower(): prefix for prefix, uri in (pair.split("=", 1) for pair in _TABLE.split())}
+    """.split())}
 _PREFIXES = set(NAMESPACES.values()) - {""}
 _RSS10, _ATOM10 = "http://purl.org/rss/1.0/", "http://www.w3.org/2005/Atom"
 _RSS090 = "http://my.netscape.com/rdf/simple/0.9/"

@@ -36,7 +36,7 @@ PER_CHUNK = 500          # AniList's largest chunk of a MediaListCollection
 LIST_STATUSES = ("CURRENT", "PLANNING", "COMPLETED", "DROPPED", "PAUSED", "REPEATING")
 DEFAULT_STATUSES = ("CURRENT", "COMPLETED", "PLANNING", "PAUSED")
 
-MEDIA_FIELDS = "id idMal type format status title { romaji english native } synonyms siteUrl"
+MEDIA_FIELDS = "id idMal type format status title { romaji english native } synonyms"
 LIST_QUERY = """query ($user: String, $chunk: Int, $perChunk: Int, $status: [MediaListStatus]) {
   MediaListCollection(userName: $user, type: ANIME, status_in: $status, chunk: $chunk, perChunk: $perChunk) {
     hasNextChunk
@@ -104,7 +104,6 @@ class Media:
     synonyms: tuple[str, ...] = ()
     format: str | None = None
     status: str | None = None
-    site_url: str | None = None
 
     @property
     def known_title(self) -> str:
@@ -113,7 +112,7 @@ class Media:
 
 
 class AniListClient:
-    """Blocking GraphQL requests to one AniList API address; `requests_made` counts every POST."""
+    """Blocking GraphQL requests to one AniList API address."""
 
     def __init__(self, url: str = DEFAULT_URL, timeout: float = 20.0, max_bytes: int = 5 * 2**20,
                  stop: threading.Event | None = None, limiter: RateLimiter | None = None) -> None:
@@ -123,7 +122,6 @@ class AniListClient:
         import requests  # loaded by the commands that talk to AniList, not by every CLI start
 
         self.session = requests.Session()
-        self.requests_made = 0
 
     def close(self) -> None:
         self.session.close()
@@ -161,7 +159,6 @@ class AniListClient:
     def _post(self, query: str, variables: dict[str, Any]) -> requests.Response:
         import requests
 
-        self.requests_made += 1
         try:
             return self.session.post(self.url, json={"query": query, "variables": variables}, stream=True,
                                      timeout=self.timeout, allow_redirects=False,
@@ -254,7 +251,7 @@ def media_of(value: Any, client: AniListClient) -> Media:
     return Media(media["id"], mal if isinstance(mal, int) else None, _text(titles.get("romaji")),
                  _text(titles.get("english")), _text(titles.get("native")),
                  tuple(s for s in (_text(x) for x in synonyms) if s), _text(media.get("format")),
-                 _text(media.get("status")), _text(media.get("siteUrl")))
+                 _text(media.get("status")))
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -7,7 +7,6 @@ them only through `Channel.registry`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
@@ -58,16 +57,6 @@ class Channel(ABC):
                             f"got {type(options).__qualname__}")
         self.name = name
         self.options = options
-
-    @classmethod
-    def from_config(cls, name: str, options: Mapping[str, object]) -> Channel:
-        """Validate kind-specific options (pydantic ValidationError on bad input) and build the channel."""
-        return cls(name, cls.Options.model_validate(dict(options)))
-
-    @classmethod
-    def help(cls) -> str:
-        """The first line of the class docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
 
     @abstractmethod
     def send(self, event: Event) -> None:

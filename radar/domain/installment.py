@@ -87,13 +87,6 @@ class Installment:
             return (_FINAL, 1)
         return None
 
-    def precedes(self, other: Installment) -> bool | None:
-        """Whether this comes before `other` in the TV line; None when one of them is not in it."""
-        mine, theirs = self.line_key, other.line_key
-        if mine is None or theirs is None:
-            return None
-        return mine < theirs
-
 
 def display(label: str | None) -> str | None:
     """The display form of a label, None for the unnamed installment."""

@@ -48,11 +48,6 @@ class SourceKind(ABC):
         SourceKind.registry[kind] = cls
 
     @classmethod
-    def help(cls) -> str:
-        """The first line of the class docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-
-    @classmethod
     def default_url(cls, settings: Any) -> str | None:
         """The `url` of an entry that gives none, from radar.toml's settings; None: `url` is required."""
         return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from radar.domain.channel import Channel
 from notifier.apprise_channel import AppriseChannel
 
 DISCORD_TOKEN = "Discord-Token-abcdef0123"
@@ -19,7 +18,7 @@ SLACK_TOKEN = "TIiajkdnlazkcOXrIdevi7FQ"
     (f"https://hooks.slack.com/services/T1JJ3T3L2/A1BRTD4JD/{SLACK_TOKEN}", "slack://", [SLACK_TOKEN]),
 ])
 def test_native_service_urls_are_accepted_and_their_tokens_masked(url, scheme, private):
-    channel = Channel.registry["apprise"].from_config("chat", {"url": url})
+    channel = AppriseChannel("chat", AppriseChannel.Options.model_validate({"url": url}))
     assert channel.describe().startswith(scheme)
     shown = channel.describe() + str(channel.redacted_options())
     for token in private:
@@ -42,12 +41,13 @@ def test_an_https_url_no_service_claims_is_a_clear_error():
                                  "https://ntfy.sh/radar-private-topic"])
 def test_an_ntfy_cloud_topic_is_never_shown(url):
     # Apprise keeps a cloud topic where a host would be; a topic on ntfy.sh is all it takes to read it.
-    channel = Channel.registry["apprise"].from_config("phone", {"url": url})
+    channel = AppriseChannel("phone", AppriseChannel.Options.model_validate({"url": url}))
     shown = channel.describe() + str(channel.redacted_options())
     assert "radar-private-topic" not in shown and shown.startswith(("ntfy://", "ntfys://"))
     assert channel.secrets().mask("sent to radar-private-topic") == "sent to ****"
 
 
 def test_a_self_hosted_ntfy_server_is_shown_and_its_topic_is_not():
-    channel = Channel.registry["apprise"].from_config("phone", {"url": "ntfy://ntfy.example.org/radar-topic"})
+    options = AppriseChannel.Options.model_validate({"url": "ntfy://ntfy.example.org/radar-topic"})
+    channel = AppriseChannel("phone", options)
     assert channel.describe() == "ntfy://ntfy.example.org/…"

@@ -30,7 +30,8 @@ def channel(url: str, secret: str | None = None, timeout: float = 5.0) -> Channe
     options: dict[str, object] = {"url": url, "timeout": timeout}
     if secret is not None:
         options["secret"] = secret
-    return Channel.registry["webhook"].from_config("automation", options)
+    kind = Channel.registry["webhook"]
+    return kind("automation", kind.Options.model_validate(options))
 
 
 def capture(httpserver: HTTPServer, path: str = "/hooks/radar", status: int = 204) -> list[Request]:

@@ -41,9 +41,8 @@ def test_display_form(label, shown):
 
 def test_the_tv_line_is_ordered_by_season_and_part():
     s2, s2p2, s3, final = (Installment.parse(x) for x in ("season 2", "season 2 part 2", "season 3", "final season"))
-    assert s2.precedes(s2p2) and s2p2.precedes(s3) and s3.precedes(final)
-    assert not s3.precedes(s2) and not final.precedes(s3)
-    assert s2.precedes(Installment.parse("film")) is None
+    assert s2.line_key < s2p2.line_key < s3.line_key < final.line_key
+    assert Installment.parse("film").line_key is None
 
 
 def test_ordered_keeps_the_tv_line_in_season_order_and_the_rest_as_first_seen():

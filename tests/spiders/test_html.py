@@ -36,7 +36,7 @@ def test_options() -> None:
         HtmlKind.Options.model_validate({"item": "li", "title": "a", "link": "a", "colour": "red"})
     with pytest.raises(ValidationError, match="not a valid CSS selector"):
         HtmlKind.Options.model_validate({"item": "li[[", "title": "a", "link": "a"})
-    assert HtmlKind.help().startswith("A news listing page")
+    assert (HtmlKind.__doc__ or "").startswith("A news listing page")
 
 
 def test_utf8_listing(fixture_bytes: Read) -> None:

@@ -27,7 +27,7 @@ def test_registered_without_options() -> None:
     assert RssKind.Options.model_validate({}) is not None
     with pytest.raises(ValueError):
         RssKind.Options.model_validate({"item": "li"})
-    assert RssKind.help().startswith("An RSS 2.0, Atom or RDF feed")
+    assert (RssKind.__doc__ or "").startswith("An RSS 2.0, Atom or RDF feed")
 
 
 def test_rss2(fixture_bytes: Read) -> None:
