@@ -74,8 +74,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
     "soft_negative": [("周年|記念", "周年企画, 記念ビジュアル")],
     # A platform's catalogue: 「Netflixで見放題配信」 (composed with the platform names in radar.detect.rules).
     "platform_verb": [("見放題|見放題配信|配信ラインナップ", "U-NEXTで見放題")],
-    "platform": [("netflix|u-next|dアニメストア|abema|prime video|amazonプライム|disney+|hulu|fod|lemino"
-                  "|バンダイチャンネル|アニメタイムズ|crunchyroll", "配信サービス")],
+    "platform": [(("netflix|u-next|dアニメストア|abema|prime video|amazonプライム|disney+|hulu|fod|lemino"
+                   "|バンダイチャンネル|アニメタイムズ|crunchyroll"), "配信サービス")],
     # 映画「X」 heading a headline is a live-action film (an anime film is 劇場版「X」 or アニメ映画).
     "live_prefix": [('映画"', '映画「X」')],
     "anime_word": [("アニメ|劇場|映画|放送|第#期|#期|シーズン|クール", "アニメ, 放送")],
@@ -83,8 +83,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
     "print_event": [("完結|最終章|最終回|突入|休載|巻|発売|重版|部数", "…が最終章に突入")],
     "passing_before": [("を手がけた|を手掛けた|で知られる|の制作会社|を制作した", "Xを手がけたスタジオ")],
     "passing_after": [
-        ("監督|原作者|作者|著者|制作会社|制作スタジオ|スタッフ|声優|脚本|作曲|漫画家|作家|シリーズ構成"
-         "|キャラクターデザイン|生みの親|を手がけた|を手掛けた|で知られる|などで知られる|を制作した",
+        (("監督|原作者|作者|著者|制作会社|制作スタジオ|スタッフ|声優|脚本|作曲|漫画家|作家|シリーズ構成"
+          "|キャラクターデザイン|生みの親|を手がけた|を手掛けた|で知られる|などで知られる|を制作した"),
          "『X』の監督, 『X』作者の新作"),
     ],
     "date_anchor": [("#|来年|今年|再来年|今|来|この|本日|今日|今夜|今晩|きょう|明日|今月|来月", "年月日")],
