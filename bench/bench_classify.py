@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from radar.detect.classify import Classifier  # noqa: E402
-from radar.domain.models import Article, Show  # noqa: E402
+from radar.detect.classify import Classifier
+from radar.domain.models import Article, Show
 
 CORE = [
     ("ashen-lantern", "The Ashen Lantern", ("灰のランタン",)),

@@ -24,9 +24,9 @@ URL = "http://127.0.0.1/feed.xml"
 
 def once(data: bytes, content_type: str, classifier: Any) -> tuple[float, str]:
     """Seconds for one body, and what came out (articles and claims, or the error)."""
+    from radar.app.fetch.results import result_from_response
     from radar.domain.display import for_people
     from radar.domain.models import Source
-    from radar.app.fetch.results import result_from_response
 
     source = Source(name="bench", kind="rss", url=URL, trust="news")
     started = time.perf_counter()

@@ -22,9 +22,9 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from radar.domain.models import Article, Source  # noqa: E402
-from spiders.fastfeed import read_new  # noqa: E402
-from spiders.rss import RssKind, parse_with_feedparser  # noqa: E402
+from radar.domain.models import Article, Source
+from spiders.fastfeed import read_new
+from spiders.rss import RssKind, parse_with_feedparser
 
 URL = "https://news.example.org/feed.xml"
 SOURCE = Source(name="bench", kind="rss", url=URL, trust="news")
@@ -54,9 +54,9 @@ def _items(count: int) -> list[dict[str, str]]:
 
 
 def rss(count: int = 30) -> bytes:
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-             'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Bench News</title>'
-             "<link>https://news.example.org/</link><language>en</language>\n"]
+    parts = [('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+              'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Bench News</title>'
+              "<link>https://news.example.org/</link><language>en</language>\n")]
     for item in _items(count):
         parts.append(f"<item><title>{escape(item['title'])}</title>"
                      f"<link>https://news.example.org{item['path']}</link>"
@@ -67,10 +67,10 @@ def rss(count: int = 30) -> bytes:
 
 
 def atom(count: int = 30) -> bytes:
-    parts = ['<?xml version="1.0" encoding="utf-8"?>\n'
-             '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">'
-             "<title>Bench</title><id>tag:news.example.org,2026:feed</id>"
-             "<updated>2026-09-01T00:00:00Z</updated>\n"]
+    parts = [('<?xml version="1.0" encoding="utf-8"?>\n'
+              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">'
+              "<title>Bench</title><id>tag:news.example.org,2026:feed</id>"
+              "<updated>2026-09-01T00:00:00Z</updated>\n")]
     for item in _items(count):
         parts.append(f"<entry><title>{escape(item['title'])}</title>"
                      f"<id>tag:news.example.org,2026:{item['path']}</id>"

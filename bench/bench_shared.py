@@ -44,10 +44,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import pytest  # tests/postgres.py reports a missing PostgreSQL with pytest.fail
-from feed_server import PythonFeedServer
-from postgres import Postgres, start_postgres
-from sqlalchemy import create_engine, text
+import pytest  # noqa: E402 (tests/postgres.py reports a missing PostgreSQL with pytest.fail)
+from feed_server import PythonFeedServer  # noqa: E402
+from postgres import Postgres, start_postgres  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 WORDS = [

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import os
 import select
@@ -86,7 +87,7 @@ class Docroot:
         except OSError:
             return None
         mtime = int(st.st_mtime)
-        etag = '"%x-%x"' % (mtime, len(body))
+        etag = f'"{mtime:x}-{len(body):x}"'
         ctype = CONTENT_TYPES.get(os.path.splitext(full)[1], b"application/octet-stream")
         modified = formatdate(mtime, usegmt=True).encode()
         validators = b"Last-Modified: " + modified + b"\r\nETag: " + etag.encode() + b"\r\n"
@@ -373,7 +374,7 @@ class FileServer:
             return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
                                     start_new_session=True)
 
-    def start(self) -> "FileServer":
+    def start(self) -> FileServer:
         if self._proc is not None and self._proc.poll() is None:
             return self  # already running (e.g. `with Server().start() as server:`)
         last_error = ""
@@ -389,10 +390,8 @@ class FileServer:
     def _errors(self) -> str:
         text = ""
         for name in self.error_files:
-            try:
+            with contextlib.suppress(OSError):
                 text += (self.prefix / name).read_text(errors="replace")
-            except OSError:
-                pass
         return (text.strip().splitlines() or ["(no error output)"])[-1][:300]
 
     def _kill(self) -> None:
@@ -401,21 +400,18 @@ class FileServer:
             return
         if proc.poll() is None:
             proc.send_signal(self.stop_signal)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # anything left in the server's own process group (e.g. nginx's worker)
+        # anything left in the server's own process group (e.g. nginx's worker)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         proc.wait()
 
     def stop(self) -> None:
         self._kill()
         shutil.rmtree(self.prefix, ignore_errors=True)
 
-    def __enter__(self) -> "FileServer":
+    def __enter__(self) -> FileServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -139,12 +139,12 @@ def feed(index: int, generation: int = 0, items: int = ITEMS) -> bytes:
     """Feed number `index` at `generation`: the newest `items` items, newest first."""
     newest = items + generation - 1
     parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
-        f"<title>Bench Anime News {index:05d}</title>\n"
-        f"<link>https://news.example.org/feed{index:05d}/</link>\n"
-        "<description>Generated anime news for the Renewal Radar benchmark</description>\n"
-        "<language>en-us</language>\n"]
+        ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+         'xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
+         f"<title>Bench Anime News {index:05d}</title>\n"
+         f"<link>https://news.example.org/feed{index:05d}/</link>\n"
+         "<description>Generated anime news for the Renewal Radar benchmark</description>\n"
+         "<language>en-us</language>\n")]
     parts.extend(_item_xml(index, serial) for serial in range(newest, newest - items, -1))
     parts.append("</channel>\n</rss>\n")
     return "".join(parts).encode("utf-8")

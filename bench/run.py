@@ -156,7 +156,7 @@ class BenchDaemon:
     when it starts and then nothing on its own; each later cycle is started by SIGUSR1 ("poll every
     source now") and ends when the daemon has folded all N polls (/healthz `polls`, `last_cycle`)."""
 
-    def __init__(self, bench: "Bench", n: int, directory: Path) -> None:
+    def __init__(self, bench: Bench, n: int, directory: Path) -> None:
         self.bench, self.n, self.port = bench, n, _free_port()
         directory = bench.radar_config(directory, interval="1h")
         self.logfile = (directory / "daemon.log").open("wb")
@@ -320,7 +320,7 @@ class Bench:
             if cycle == "changed":
                 self.next_generation()
             mark, server_cpu = len(self.request_log()), self.server.cpu_seconds()
-            sample, _, stderr = run_child(argv, env)
+            sample, _, _ = run_child(argv, env)
             self.settle()
             sample.server_cpu = self.server.cpu_seconds() - server_cpu
             counts = self.statuses(mark)
@@ -378,8 +378,8 @@ class Bench:
 
     def scaling_report(self, n: int) -> list[str]:
         """The sweep's table (medians) and a straight-line fit of CPU against changed feeds."""
-        lines = ["", f"Cost against the number of changed feeds, N = {n} (median of {self.args.runs} rounds; a "
-                 "changed feed published one new item, the others answer 304):", "",
+        lines = ["", (f"Cost against the number of changed feeds, N = {n} (median of {self.args.runs} rounds; "
+                      "a changed feed published one new item, the others answer 304):"), "",
                  "| changed feeds | check wall s | check CPU s | daemon wall s | daemon CPU s | notes |",
                  "|---:|---:|---:|---:|---:|---|"]
         for k, cells in sorted(self.scaling.items()):
@@ -436,10 +436,10 @@ class Bench:
             self.scaling_run(max(self.args.sizes))
 
     def report(self) -> str:
-        lines = [f"# Renewal Radar poll-cycle bench — {datetime.now().strftime('%Y-%m-%d %H:%M')}, "
-                 f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, tree {_tree()}, "
-                 f"server: {self.server_label}, per_host={self.args.per_host}, "
-                 f"median of {self.args.runs} runs", "",
+        lines = [(f"# Renewal Radar poll-cycle bench — {datetime.now().strftime('%Y-%m-%d %H:%M')}, "
+                  f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, tree {_tree()}, "
+                  f"server: {self.server_label}, per_host={self.args.per_host}, "
+                  f"median of {self.args.runs} runs"), "",
                  "| N | what | cycle | wall s | CPU s | peak RSS MB | wall min–max | notes |",
                  "|---:|---|---|---:|---:|---:|---|---|"]
         for n in self.args.sizes:

@@ -40,7 +40,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from radar.domain.duration import parse_duration  # noqa: E402
 from radar.cli.sample_server import SampleServer  # noqa: E402
 
 ADJECTIVES = ["Crimson", "Silver", "Hollow", "Quiet", "Burning", "Azure", "Gilded", "Wandering", "Iron", "Paper"]
@@ -98,7 +97,7 @@ class Hook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
                 with hook.lock:
                     hook.calls[body["event_id"]] = hook.calls.get(body["event_id"], 0) + 1

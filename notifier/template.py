@@ -34,9 +34,8 @@ from typing import Any
 from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from radar.domain.models import Event
-
 from radar.domain import wording as message
+from radar.domain.models import Event
 
 DEFAULT_BODY = {"text": "body.txt.j2", "markdown": "body.md.j2", "html": "body.html.j2"}
 DEFAULT_TITLE = "title.j2"

@@ -133,7 +133,7 @@ def _lang(node: Selector) -> str | None:
     root: Any = node.root
     try:
         values = root.xpath("ancestor-or-self::*[@lang][1]/@lang")
-    except Exception:  # a text node or attribute selected as the item
+    except Exception:  # noqa: BLE001 (a text node or attribute selected as the item)
         return None
     return str(values[0]) if values else None
 

@@ -7,7 +7,7 @@ import io
 import logging
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -125,4 +125,4 @@ def _published(entry: Any) -> datetime | None:
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     if not stamp:
         return None
-    return datetime.fromtimestamp(calendar.timegm(stamp), tz=timezone.utc)
+    return datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC)

@@ -33,7 +33,7 @@ def load_installed() -> None:
             continue
         try:
             point.load()
-        except Exception as exc:  # a broken third-party plugin must not take the daemon down
+        except Exception as exc:  # noqa: BLE001 (a broken third-party plugin must not take the daemon down)
             log.error("plugin %s (%s) failed to load: %s: %s", point.name, point.value, type(exc).__name__, exc)
         _loaded.add(point.value)
 
@@ -74,7 +74,7 @@ def _load_file(file: Path, config_file: str, key: str) -> None:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (whatever the plugin raised is a config error)
         del sys.modules[name]
         raise ConfigError(config_file, key, f"plugin {file} failed to load: {type(exc).__name__}: {exc}",
                           "fix the plugin or remove it from [plugins] paths") from None

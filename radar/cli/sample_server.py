@@ -42,7 +42,7 @@ class SampleServer:
         with self._lock:
             self._files[path] = (body, etag, formatdate(usegmt=True))
 
-    def start(self) -> "SampleServer":
+    def start(self) -> SampleServer:
         self._thread.start()
         return self
 
@@ -50,7 +50,7 @@ class SampleServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "SampleServer":
+    def __enter__(self) -> SampleServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -62,7 +62,7 @@ class SampleServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 with server._lock:
                     entry = server._files.get(self.path.split("?", 1)[0])
                 conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))

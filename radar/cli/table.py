@@ -25,8 +25,8 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], max_col: in
     """Columns padded to their widest cell (CJK counted double), cells cut at max_col."""
     cells = [[_fit("" if v is None else str(v), max_col) for v in row] for row in rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h + " " * (w - _width(h)) for h, w in zip(headers, widths)).rstrip()]
+    lines = ["  ".join(h + " " * (w - _width(h)) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in cells:
-        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=False)).rstrip())
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-__all__ = ["Found", "find_installments", "sequel_number", "RANK"]
+__all__ = ["RANK", "Found", "find_installments", "sequel_number"]
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
           "nine": 9, "ten": 10, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
@@ -41,13 +41,13 @@ _EN: tuple[_Form, ...] = tuple((re.compile(p), words) for p, words in (
     (rf"\bpart (?:{_CARD.format('pn')})(?!\s*:)", ("part ",)),
     (rf"(?:{_ORD.format('po')}){_GAP}(?:part|cour|half|stage)(?![a-z])", ("part", "cour", "half", "stage")),
     (r"\b(?P<final>final|last) (?:tv |anime )?(?:season|series|arc|chapter|cour)\b", ("final ", "last ")),
-    (r"\b(?P<film>(?:anime |theatrical |feature |sequel |new |original |brand-new )?"
-     r"(?:film|films|movie|movies)|theatrical anime|anime film)\b", ("film", "movie", "theatrical")),
-    (r"\b(?P<special>ova|ovas|oad|ona|tv special|anime special|special|specials|mini-anime|mini anime"
-     r"|anime short|short anime|bonus episode|bonus episodes|\d{1,3}-minute)\b",
+    ((r"\b(?P<film>(?:anime |theatrical |feature |sequel |new |original |brand-new )?"
+      r"(?:film|films|movie|movies)|theatrical anime|anime film)\b"), ("film", "movie", "theatrical")),
+    ((r"\b(?P<special>ova|ovas|oad|ona|tv special|anime special|special|specials|mini-anime|mini anime"
+      r"|anime short|short anime|bonus episode|bonus episodes|\d{1,3}-minute)\b"),
      ("ova", "oad", "ona", "special", "mini", "short", "bonus", "-minute")),
-    (r"\b(?P<new>new (?:tv |television |net |original |short |light )?anime(?: series| project)?"
-     r"|new project)\b", ("new ",)),
+    ((r"\b(?P<new>new (?:tv |television |net |original |short |light )?anime(?: series| project)?"
+      r"|new project)\b"), ("new ",)),
     (r"\b(?P<new>(?:net|light) anime|spin-?off (?:tv )?anime|anime adaptation|anime project)\b",
      ("net anime", "light anime", "spinoff", "spin-off", "anime adaptation", "anime project")),
     (r"\b(?P<new>remake|reboot|tv format)\b", ("remake", "reboot", "tv format")),

@@ -19,7 +19,7 @@ from radar.domain.normalize import Folded, fold, has_cjk, is_latin_word_char, na
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Mention", "Matcher"]
+__all__ = ["Matcher", "Mention"]
 
 # A title's part before a subtitle separator: "Mushoku Tensei: Jobless Reincarnation".
 _SUBTITLE = re.compile(r"\s*(?::|\s[-~–—]|\(|\[)")

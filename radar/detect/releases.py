@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["Release", "find_releases", "release_key", "is_future"]
+__all__ = ["Release", "find_releases", "is_future", "release_key"]
 
 _MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -74,7 +74,8 @@ class Release:
 def release_key(value: str) -> tuple[int, int, int]:
     """A sortable (year, month, day) for a release value; missing parts are 0."""
     parts = [int(p) for p in value.split("-")]
-    return (parts + [0, 0])[0], (parts + [0, 0])[1], (parts + [0, 0, 0])[2]
+    padded = [*parts, 0, 0, 0]
+    return padded[0], padded[1], padded[2]
 
 
 def is_future(value: str, published: date | None, slack_days: int = 1) -> bool:

@@ -30,7 +30,7 @@ _ESCAPE = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -~]?")
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_DROP = {c: None for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}  # C0, DEL, C1
+_DROP = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)])  # C0, DEL, C1
 _DROP.update({ord(c): None for c in _BIDI})
 _SPACES = {ord(c): " " for c in "\t\n\r\v\f\x85\u2028\u2029"}  # whitespace controls read as a space
 _KEEP_LINES = {**_DROP, ord("\n"): "\n", ord("\t"): "    "}

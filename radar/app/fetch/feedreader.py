@@ -96,7 +96,7 @@ class FeedReader:
         try:
             deferred = self.agent.request(b"GET", url.encode("ascii"),
                                           Headers({k: [v] for k, v in headers.items()}))
-        except Exception as exc:  # a URL the client cannot even send
+        except Exception as exc:  # noqa: BLE001 (a URL the client cannot even send)
             return _failed(source, sent, f"{type(exc).__name__}: {exc}"[:200], started)
         deferred.addCallback(self._body, source, sent, started)
         deferred.addTimeout(self.timeout, self.reactor)  # the request; the parse has a budget of its own
@@ -198,7 +198,7 @@ class _ReusedEndpoints:
         self.tls_policy = BrowserLikePolicyForHTTPS()
         self.endpoints: dict[tuple[bytes, bytes, int], Any] = {}
 
-    def endpointForURI(self, uri: Any) -> Any:  # noqa: N802 (IAgentEndpointFactory)
+    def endpointForURI(self, uri: Any) -> Any:
         """The endpoint for `uri`'s scheme, host and port (TCP for http, TCP + TLS for https)."""
         key = (uri.scheme, uri.host, uri.port)
         endpoint = self.endpoints.get(key)
@@ -272,7 +272,7 @@ class _Collect(Protocol):
     def _stop(self) -> None:
         _stop(self.transport)
 
-    def dataReceived(self, data: bytes) -> None:  # noqa: N802 (Twisted's naming)
+    def dataReceived(self, data: bytes) -> None:
         if self.done.called:
             self._stop()
             return
@@ -289,7 +289,7 @@ class _Collect(Protocol):
         self.size += len(data)
         self.parts.append(data)
 
-    def connectionLost(self, reason: Any = None) -> None:  # noqa: N802
+    def connectionLost(self, reason: Any = None) -> None:
         if self.done.called:
             return
         if reason.check(ResponseDone, PotentialDataLoss):
@@ -345,11 +345,11 @@ class _Discard(Protocol):
     def __init__(self, cap: int = DISCARD_MAX) -> None:
         self.cap, self.size = cap, 0
 
-    def connectionMade(self) -> None:  # noqa: N802
+    def connectionMade(self) -> None:
         if self.cap <= 0:
             _stop(self.transport)
 
-    def dataReceived(self, data: bytes) -> None:  # noqa: N802
+    def dataReceived(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.cap:
             _stop(self.transport)

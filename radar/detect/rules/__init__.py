@@ -13,14 +13,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import ahocorasick
 
 from radar.detect.rules import en, ja
 from radar.domain.normalize import is_latin_word_char
 
-__all__ = ["RuleSet", "ruleset", "Hits"]
+__all__ = ["Hits", "RuleSet", "ruleset"]
 
 Span = tuple[int, int]
 Hits = dict[str, list[Span]]
@@ -54,10 +54,7 @@ def _expand(phrase: str) -> list[str]:
         return [phrase]
     out = [""]
     for piece in re.split(r"(#)", phrase):
-        if piece == "#":
-            out = [o + "#" * n for o in out for n in (1, 2, 3, 4)]
-        else:
-            out = [o + piece for o in out]
+        out = [o + "#" * n for o in out for n in (1, 2, 3, 4)] if piece == "#" else [o + piece for o in out]
     return out
 
 
@@ -136,7 +133,7 @@ class RuleSet:
                                if not (text[s] == "#" and s and text[s - 1] == "#")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def ruleset(lang: str) -> RuleSet:
     """The compiled rules for "en" or "ja" (anything else gets English)."""
     lang = lang if lang in _TABLES else "en"
