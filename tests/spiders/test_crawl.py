@@ -16,7 +16,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from radar import USER_AGENT
-from radar.app.fetch.crawl import crawler_settings, request_headers
+from radar.app.fetch.crawl import crawler_settings
+from radar.app.fetch.results import request_headers
 from radar.domain.models import Validators
 
 ROOT = Path(__file__).resolve().parents[2]

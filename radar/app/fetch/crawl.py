@@ -21,15 +21,13 @@ from radar.app.fetch.results import (
     ParsePool,
     describe_error,
     request_headers,
-    result_from_response,
     size_text,
 )
 from radar.domain.models import FetchResult, Show, Source, Validators
 from radar.domain.secret import Masker, strip_credentials
 from radar.domain.source_kind import Fetch
 
-__all__ = ["PollRunner", "crawl_deferred", "crawler_settings", "describe_failure",
-           "install_reactor", "request_headers", "result_from_response"]
+__all__ = ["PollRunner", "crawl_deferred", "crawler_settings", "describe_failure", "install_reactor"]
 
 if TYPE_CHECKING:
     from scrapy import Spider
