@@ -6,8 +6,7 @@ import html
 import logging
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 
 from radar.domain.display import TITLE_LIMIT
 
@@ -106,5 +105,5 @@ def _drop_hidden(markup: str) -> str:
 def as_utc(value: datetime) -> datetime:
     """An aware UTC datetime; a naive one is taken to be UTC already."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

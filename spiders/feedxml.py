@@ -6,6 +6,7 @@ language and base URIs, and the text fix-ups of feedparser's pop(). What it cann
 from __future__ import annotations
 
 import codecs
+import contextlib
 import importlib.util
 import re
 import threading
@@ -92,7 +93,7 @@ def document(body: bytes, content_type: str | None) -> tuple[etree._Element, Nam
     info = root.getroottree().docinfo
     codec = _codec(info.encoding) or "?"
     if info.doctype or info.internalDTD is not None or info.xml_version != "1.0" or not (
-            codec == "utf-8" or ascii_only and codec in _ASCII_SUPERSETS):
+            codec == "utf-8" or (ascii_only and codec in _ASCII_SUPERSETS)):
         raise Doubt(f"DOCTYPE, XML 1.1 or encoding {info.encoding}")
     return root, name
 
@@ -129,7 +130,7 @@ def _check_encoding(body: bytes, content_type: str | None) -> bool:
         if index == 3 and _CHARDET and not ascii_only:
             raise Doubt("feedparser would ask chardet")
         codec = _codec(proposed)
-        if not codec or codec == "ascii" and not ascii_only:
+        if not codec or (codec == "ascii" and not ascii_only):
             continue  # feedparser skips it, or fails to decode with it
         if codec == "utf-8":  # if it is not UTF-8 after all, lxml (reading UTF-8) fails: a doubt as well
             return ascii_only
@@ -206,7 +207,7 @@ def feed_lang(root: etree._Element, kind: str, container: etree._Element, items:
     for el in root.iter(etree.Element):
         n = name(el)
         misplaced = n in ("channel", "feed") and el is not root and el is not container
-        if misplaced or n in ("item", "entry") and el not in items:
+        if misplaced or (n in ("item", "entry") and el not in items):
             raise Doubt(f"<{n}> outside the expected layout")
         if n in ("language", "dc:language") and not any(a in items for a in el.iterancestors()):
             if el.getparent() is not container or len(el) or languages:
@@ -225,7 +226,7 @@ def attributes(el: etree._Element) -> dict[str, str]:
     attrs: dict[str, str] = {}
     for key, value in el.attrib.items():
         local = key.rpartition("}")[2].lower()
-        if local in attrs or local == "base" and key != _XML_BASE:
+        if local in attrs or (local == "base" and key != _XML_BASE):
             raise Doubt(f"ambiguous attribute {local!r}")
         attrs[local] = value.lower() if local in ("rel", "type") else value
     return attrs
@@ -256,8 +257,6 @@ def finish(text: str) -> str:
     if text.isascii():
         return text
     if not _NOT_LATIN1.search(text):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             text = text.encode("latin-1").decode("utf-8")
-        except UnicodeDecodeError:
-            pass
     return text.translate(_CP1252) if _C1.search(text) else text

@@ -102,10 +102,10 @@ def ordered(items: Sequence[T], label: Callable[[T], str | None], seen: Callable
     """
     by_seen = sorted(items, key=seen)
     keys = [_key(label(item)) for item in by_seen]
-    line = sorted((item for item, key in zip(by_seen, keys) if key is not None),
+    line = sorted((item for item, key in zip(by_seen, keys, strict=True) if key is not None),
                   key=lambda item: (_key(label(item)), seen(item)))
     filler = iter(line)
-    return [next(filler) if key is not None else item for item, key in zip(by_seen, keys)]
+    return [next(filler) if key is not None else item for item, key in zip(by_seen, keys, strict=True)]
 
 
 def _key(label: str | None) -> tuple[int, int] | None:
