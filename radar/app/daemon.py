@@ -36,10 +36,10 @@ from typing import Any
 
 from radar.app import process
 from radar.app.config import Config, load_config
-from radar.app.cycle import CycleReport
+from radar.app.cycle import CycleReport, CycleTotals
 from radar.app.delivery import DeliveryReport
 from radar.app.drains import Drains
-from radar.app.health import Health, Tally, serve_health
+from radar.app.health import Health, serve_health
 from radar.app.polling import Poller
 from radar.app.schedule import Schedule
 from radar.domain.errors import RadarError
@@ -64,7 +64,7 @@ class Daemon:
         self.store = store
         self.config = config
         self.health = Health()
-        self.tally = Tally()
+        self.tally = CycleTotals()          # what the polls and drains since the last cycle line did
         self.last_line = time.monotonic()
         self.stopping = False
         self.instance = instance_id()        # this daemon's name on a shared store
@@ -112,8 +112,7 @@ class Daemon:
             self._log_cycle()
 
     def _delivered(self, report: DeliveryReport) -> None:
-        self.tally.delivered += report.delivered
-        self.tally.delivery_errors += len(report.errors)
+        self.tally.add_drain(report)
 
     def _drained(self) -> None:
         if self.line_after_delivery:
@@ -123,7 +122,7 @@ class Daemon:
     def _log_cycle(self) -> None:
         if self.tally.batches or self.tally.delivered or self.tally.delivery_errors:
             log.info("%s", self.tally.line())
-        self.tally = Tally()
+        self.tally = CycleTotals()          # what the polls and drains since the last cycle line did
         self.last_line = time.monotonic()
 
     def reload(self) -> None:
