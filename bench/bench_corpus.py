@@ -91,8 +91,8 @@ def strict_installment(items: Path, predicted: Path) -> float:
 
 def replay(folder: Path, rr: Path, items: Path, watchlist: Path) -> tuple[float, float, int] | None:
     """The replay's alert precision, recall and number of duplicate alerts."""
-    run = subprocess.run([sys.executable, str(folder / "replay.py"), str(items), str(watchlist), "--rr", str(rr)],
-                         check=False, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, str(folder / "replay.py"), str(items), str(watchlist),
+                          "--rr", str(rr)], check=False, capture_output=True, text=True)
     found = re.search(r"alert_precision=([0-9.]+) alert_recall=([0-9.]+)", run.stdout)
     if not found:
         print(f"replay of {items.name} failed: {run.stderr.strip()[-300:]}", file=sys.stderr)
@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             row += f" {strict_installment(items, predicted):8.3f}"
             if not args.no_replay:
                 result = replay(args.corpus, args.rr, items, watchlist)
-                row += (f" {result[0]:8.3f} {result[1]:8.3f} {result[2]:4d}" if result else "  (replay failed)")
+                row += (f" {result[0]:8.3f} {result[1]:8.3f} {result[2]:4d}" if result
+                        else "  (replay failed)")
             rows.append(row)
             print(row if len(rows) > 2 else "\n".join(rows), flush=True)
     return 0

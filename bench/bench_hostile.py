@@ -34,7 +34,8 @@ def once(data: bytes, content_type: str, classifier: Any) -> tuple[float, str]:
     articles = [for_people(a) for a in result.articles]  # as the cycle stores them, before classifying
     claims = sum(len(classifier.classify(a)) for a in articles) if classifier else 0
     took = time.perf_counter() - started
-    what = f"{len(result.articles)} art, {claims} claims" if result.outcome == "ok" else f"error: {result.error}"
+    what = (f"{len(result.articles)} art, {claims} claims" if result.outcome == "ok"
+            else f"error: {result.error}")
     return took, what
 
 

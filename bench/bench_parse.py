@@ -31,7 +31,8 @@ SOURCE = Source(name="bench", kind="rss", url=URL, trust="news")
 HEADERS = {"Content-Type": "application/rss+xml; charset=UTF-8"}
 WORDS = ("season announced premiere studio trailer visual cast staff episode adaptation manga novel "
          "broadcast streaming theme song director committee delayed movie sequel final cour").split()
-SHOWS = ["Akudama Drive", "Dorohedoro", "Golden Kamuy", "Vinland Saga", "天国大魔境", "ワンパンマン", "Odd Taxi"]
+SHOWS = ["Akudama Drive", "Dorohedoro", "Golden Kamuy", "Vinland Saga", "天国大魔境", "ワンパンマン",
+         "Odd Taxi"]
 EPOCH = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 
 
@@ -47,7 +48,8 @@ def _items(count: int) -> list[dict[str, str]]:
     for n in range(count):
         sentences = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 16))).capitalize() + "."
                      for _ in range(rng.randint(5, 7))]
-        title = f"{rng.choice(SHOWS)} {rng.choice(['season 2 announced', 'gets new visual', '第2期制作決定'])}"
+        show = rng.choice(SHOWS)
+        title = f"{show} {rng.choice(['season 2 announced', 'gets new visual', '第2期制作決定'])}"
         items.append({"title": title, "path": f"/news/2026/{n}", "when": EPOCH + timedelta(hours=3 * n),
                       "html": f"<p>{escape(title)}.</p><p>" + " ".join(sentences) + "</p>"})
     return items

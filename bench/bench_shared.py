@@ -82,10 +82,12 @@ def news(k: int) -> tuple[str, str, str]:
 
 
 def radar_exe() -> Path:
-    for candidate in (Path(sys.executable).parent / "renewal-radar", ROOT / ".venv" / "bin" / "renewal-radar"):
+    for candidate in (Path(sys.executable).parent / "renewal-radar",
+                      ROOT / ".venv" / "bin" / "renewal-radar"):
         if candidate.exists():
             return candidate
-    sys.exit("renewal-radar not found: run this with the project venv (.venv/bin/python bench/bench_shared.py)")
+    sys.exit("renewal-radar not found: run this with the project venv "
+             "(.venv/bin/python bench/bench_shared.py)")
 
 
 def log(message: str) -> None:
@@ -218,15 +220,16 @@ url = "{self.receiver.url}"
             for i in range(daemons):
                 logs.append(directory / f"daemon-{i}.log")
                 with logs[-1].open("wb") as out:
-                    procs.append(subprocess.Popen([str(self.exe), "--config", str(directory), "daemon"], env=env,
-                                                  stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT))
+                    procs.append(subprocess.Popen([str(self.exe), "--config", str(directory), "daemon"],
+                                                  env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                                  stderr=subprocess.STDOUT))
 
             def polled() -> int:
                 with engine.connect() as conn:
                     try:
                         return int(conn.execute(text(
-                            "select count(*) from source_state where coalesce(last_success, '') <> ''")).scalar()
-                            or 0)
+                            "select count(*) from source_state where coalesce(last_success, '') <> ''"
+                        )).scalar() or 0)
                     except Exception:  # noqa: BLE001 (the tables are not there yet)
                         return 0
 
@@ -243,7 +246,8 @@ url = "{self.receiver.url}"
                     break
                 time.sleep(0.5)
             else:
-                row.note = f"first pass not done after {deadline - started:.0f}s ({count}/{args.sources} polled)"
+                row.note = (f"first pass not done after {deadline - started:.0f}s "
+                            f"({count}/{args.sources} polled)")
                 return row
             row.first_pass = time.time() - started
             log(f"{backend} × {daemons}: first pass {row.first_pass:.1f}s")
@@ -328,11 +332,15 @@ def table(rows: list[Row], args: argparse.Namespace) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=2000)
-    parser.add_argument("--interval", type=float, default=10.0, help="the daemons' [schedule] interval, seconds")
-    parser.add_argument("--window", type=float, default=30.0, help="seconds measured after the first pass (rounded to whole intervals)")
-    parser.add_argument("--news", type=int, default=20, help=f"feeds that publish news (at most {len(WORDS)})")
+    parser.add_argument("--interval", type=float, default=10.0,
+                        help="the daemons' [schedule] interval, seconds")
+    parser.add_argument("--window", type=float, default=30.0,
+                        help="seconds measured after the first pass (rounded to whole intervals)")
+    parser.add_argument("--news", type=int, default=20,
+                        help=f"feeds that publish news (at most {len(WORDS)})")
     parser.add_argument("--daemons", default="1,2,3")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
@@ -340,7 +348,8 @@ def main() -> None:
     args.window = max(1, round(args.window / args.interval)) * args.interval
     counts = [int(d) for d in args.daemons.split(",") if d.strip()]
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    if not 1 <= args.news <= min(len(WORDS), args.sources) or any(b not in ("sqlite", "postgresql") for b in backends):
+    if (not 1 <= args.news <= min(len(WORDS), args.sources)
+            or any(b not in ("sqlite", "postgresql") for b in backends)):
         parser.error(f"--news must be 1..{len(WORDS)} and ≤ --sources; --backends sqlite and/or postgresql")
 
     subprocess.run([sys.executable, "-m", "compileall", "-q", *(str(ROOT / p) for p in ("radar", "spiders",

@@ -13,8 +13,8 @@ the file on every request (the harness replaces files between cycles) and keeps 
 files in memory. One access-log line per response, nginx's `$msec $status $request_uri` format, written
 right after the response is handed to the socket (one write per batch of requests read).
 
-Why a separate process: a server inside the harness (radar.cli.sample_server's threaded http.server, ~270 µs of
-CPU per keep-alive request and ~700 µs per new connection, measured here) ran in the harness process on the
+Why a separate process: a server inside the harness (radar.cli.sample_server's threaded http.server, ~270 µs
+of CPU per keep-alive request and ~700 µs per new connection, measured here) ran in the harness process on the
 same few cores as the tool being measured; this one costs ~190 / ~430 µs, and its CPU is its own
 (`FileServer.cpu_seconds()`, printed per measurement). nginx, when installed, costs ~85 / ~145 µs.
 """

@@ -161,7 +161,8 @@ def feeds(count: int, generation: int = 0) -> dict[str, bytes]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=3)
     parser.add_argument("--generation", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True)

@@ -59,7 +59,8 @@ CYCLES = ("first", "unchanged", "changed")
 def radar_exe() -> Path:
     if os.environ.get("RADAR_BENCH_EXE"):  # another build or a wrapper (e.g. a profiler) to measure instead
         return Path(os.environ["RADAR_BENCH_EXE"])
-    for candidate in (Path(sys.executable).parent / "renewal-radar", ROOT / ".venv" / "bin" / "renewal-radar"):
+    for candidate in (Path(sys.executable).parent / "renewal-radar",
+                      ROOT / ".venv" / "bin" / "renewal-radar"):
         if candidate.exists():
             return candidate
     sys.exit("renewal-radar not found: run this with the project venv (.venv/bin/python bench/run.py)")
@@ -73,7 +74,8 @@ def compile_project() -> None:
     compile every project module again, a cost no installed tool (urlwatch included) pays.
     """
     packages = [str(ROOT / name) for name in ("radar", "spiders", "notifier")]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 # -- measurements ----------------------------------------------------------------------------------
@@ -130,7 +132,8 @@ def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[Sampl
         reported = rss.read().split()
         rss_kb = int(reported[-1]) if reported and reported[-1].isdigit() else usage.ru_maxrss
     after = os.times()  # RUSAGE_CHILDREN delta: must agree with wait4's numbers for that child
-    children_cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    children_cpu = ((after.children_user - before.children_user)
+                    + (after.children_system - before.children_system))
     cpu = usage.ru_utime + usage.ru_stime
     sample = Sample(wall, cpu, rss_kb / 1024, ok=proc.returncode == 0)
     if abs(children_cpu - cpu) > 0.05:
@@ -163,8 +166,9 @@ class BenchDaemon:
         self.mark = len(bench.request_log())
         self.server_cpu = bench.server.cpu_seconds()
         self.started = time.time()
-        self.proc = subprocess.Popen([str(bench.exe), "--config", str(directory), "daemon", "--healthcheck-port",
-                                      str(self.port)], stdout=subprocess.DEVNULL, stderr=self.logfile,
+        self.proc = subprocess.Popen([str(bench.exe), "--config", str(directory), "daemon",
+                                      "--healthcheck-port", str(self.port)],
+                                     stdout=subprocess.DEVNULL, stderr=self.logfile,
                                      stdin=subprocess.DEVNULL)
         self.polls = 0
         self.cpu = 0.0  # the first pass's CPU and wall include start-up (imports, config, store)
@@ -276,7 +280,8 @@ class Bench:
         sources = []
         for i, url in enumerate(self.urls()):
             trust = "community" if i % 5 == 4 else "news"
-            sources.append(f'[[source]]\nname = "feed-{i:05d}"\nkind = "rss"\nurl = "{url}"\ntrust = "{trust}"\n')
+            sources.append(f'[[source]]\nname = "feed-{i:05d}"\nkind = "rss"\nurl = "{url}"\n'
+                           f'trust = "{trust}"\n')
         (directory / "sources.toml").write_text("\n".join(sources), encoding="utf-8")
         (directory / "watchlist.toml").write_text(feeds.watchlist_toml(), encoding="utf-8")
         return directory
@@ -369,8 +374,8 @@ class Bench:
                     if daemon:
                         wanted = {s: c for s, c in ((200, k), (304, n - k)) if c}
                         sample = daemon.cycle(wanted)
-                        self.say(f"  daemon   N={n:<5} {k} changed {sample.wall:6.2f}s wall {sample.cpu:6.2f}s "
-                                 f"cpu {sample.rss_mb:6.1f} MB peak  {sample.note}")
+                        self.say(f"  daemon   N={n:<5} {k} changed {sample.wall:6.2f}s wall "
+                                 f"{sample.cpu:6.2f}s cpu {sample.rss_mb:6.1f} MB peak  {sample.note}")
                         cells["daemon"].samples.append(sample)
         finally:
             if daemon:
@@ -378,8 +383,8 @@ class Bench:
 
     def scaling_report(self, n: int) -> list[str]:
         """The sweep's table (medians) and a straight-line fit of CPU against changed feeds."""
-        lines = ["", (f"Cost against the number of changed feeds, N = {n} (median of {self.args.runs} rounds; "
-                      "a changed feed published one new item, the others answer 304):"), "",
+        lines = ["", (f"Cost against the number of changed feeds, N = {n} (median of {self.args.runs} "
+                      "rounds; a changed feed published one new item, the others answer 304):"), "",
                  "| changed feeds | check wall s | check CPU s | daemon wall s | daemon CPU s | notes |",
                  "|---:|---:|---:|---:|---:|---|"]
         for k, cells in sorted(self.scaling.items()):
@@ -448,20 +453,24 @@ class Bench:
                     cell = self.results.get((n, tool, cycle))
                     if not cell or not cell.samples:
                         continue
-                    label = {"check": "radar check", "daemon": "radar daemon", "urlwatch": "urlwatch 2.29"}[tool]
-                    lines.append(f"| {n} | {label} | {cycle} | {_f(cell.median('wall'))} | {_f(cell.median('cpu'))} "
-                                 f"| {_f(cell.median('rss_mb'), 0)} | {cell.spread()} | {cell.notes()} |")
+                    label = {"check": "radar check", "daemon": "radar daemon",
+                             "urlwatch": "urlwatch 2.29"}[tool]
+                    lines.append(f"| {n} | {label} | {cycle} | {_f(cell.median('wall'))} "
+                                 f"| {_f(cell.median('cpu'))} | {_f(cell.median('rss_mb'), 0)} "
+                                 f"| {cell.spread()} | {cell.notes()} |")
         if self.urlwatch:
             lines += ["", "| N | cycle | radar check / urlwatch wall | CPU ratio | RSS ratio | target |",
                       "|---:|---|---:|---:|---:|---|"]
             targets = {"unchanged": "≤ 0.5 (N=500)", "changed": "≤ 1.0 (N=500)", "first": ""}
             for n in self.args.sizes:
                 for cycle in CYCLES:
-                    radar, uw = self.results.get((n, "check", cycle)), self.results.get((n, "urlwatch", cycle))
+                    radar = self.results.get((n, "check", cycle))
+                    uw = self.results.get((n, "urlwatch", cycle))
                     if not radar or not uw:
                         continue
                     ratio = [_ratio(radar.median(a), uw.median(a)) for a in ("wall", "cpu", "rss_mb")]
-                    lines.append(f"| {n} | {cycle} | {ratio[0]} | {ratio[1]} | {ratio[2]} | {targets[cycle]} |")
+                    lines.append(f"| {n} | {cycle} | {ratio[0]} | {ratio[1]} | {ratio[2]} "
+                                 f"| {targets[cycle]} |")
         if self.scaling:
             lines += self.scaling_report(max(self.args.sizes))
         return "\n".join(lines)
@@ -534,14 +543,16 @@ def run_classify_bench(quick: bool) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=None, help="comma-separated feed counts (default 100,500,2000)")
-    parser.add_argument("--runs", type=int, default=None, help="runs per cell, the median is shown (default 3)")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="runs per cell, the median is shown (default 3)")
     parser.add_argument("--vs-urlwatch", action="store_true", help="also run urlwatch 2.29 on the same feeds")
     parser.add_argument("--quick", action="store_true", help="sizes 100,500 and 1 run unless given")
     parser.add_argument("--per-host", type=int, default=10,
-                        help="[schedule] per_host of the bench config (default 10 = urlwatch's 10 workers; every "
-                             "bench feed is on the one host 127.0.0.1)")
+                        help="[schedule] per_host of the bench config (default 10 = urlwatch's 10 workers; "
+                             "every bench feed is on the one host 127.0.0.1)")
     parser.add_argument("--no-daemon", action="store_true", help="skip the daemon cycles")
     parser.add_argument("--no-scaling", action="store_true",
                         help="skip the changed-feeds sweep (0, N/10, N/2, N changed feeds at the largest N)")

@@ -42,8 +42,10 @@ sys.path.insert(0, str(ROOT))
 
 from radar.cli.sample_server import SampleServer  # noqa: E402
 
-ADJECTIVES = ["Crimson", "Silver", "Hollow", "Quiet", "Burning", "Azure", "Gilded", "Wandering", "Iron", "Paper"]
-NOUNS = ["Harbor", "Lantern", "Orchard", "Comet", "Citadel", "Meridian", "Tidewater", "Foxglove", "Atlas", "Relic"]
+ADJECTIVES = ["Crimson", "Silver", "Hollow", "Quiet", "Burning", "Azure", "Gilded", "Wandering", "Iron",
+              "Paper"]
+NOUNS = ["Harbor", "Lantern", "Orchard", "Comet", "Citadel", "Meridian", "Tidewater", "Foxglove", "Atlas",
+         "Relic"]
 TOPICS = ["Convention Panel Schedule Revealed", "Figure Preorders Open", "Soundtrack Album Charts",
           "Voice Actor Interview Published", "Manga Volume Sales Ranking", "Cafe Collaboration Announced"]
 MAX_ITEMS = 12  # a feed keeps its newest items, like a real one
@@ -77,7 +79,8 @@ class Feeds:
         guid = f"soak-{index}-{self.serial}"
         day = 1 + self.serial % 28
         self.items[index].insert(0, f"<item><title>{title}</title><link>http://example.org/n/{guid}</link>"
-                                    f"<guid>{guid}</guid><pubDate>Sat, {day:02d} Nov 2026 08:00:00 +0000</pubDate>"
+                                    f"<guid>{guid}</guid>"
+                                    f"<pubDate>Sat, {day:02d} Nov 2026 08:00:00 +0000</pubDate>"
                                     f"<description>{summary}</description></item>")
         del self.items[index][MAX_ITEMS:]
 
@@ -183,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=int, default=500)
     parser.add_argument("--cycles", type=int, default=300, help="stop after this many cycles (N polls each)")
     parser.add_argument("--interval", default="2s", help="the daemon's [schedule] interval")
-    parser.add_argument("--per-host", type=int, default=8, help="[schedule] per_host (all feeds share one host)")
+    parser.add_argument("--per-host", type=int, default=8,
+                        help="[schedule] per_host (all feeds share one host)")
     parser.add_argument("--max-minutes", type=float, default=20.0, help="stop after this long in any case")
     parser.add_argument("--publish-every", type=int, default=10, help="publish news every this many cycles")
     parser.add_argument("--report-every", type=int, default=10, help="one table row per this many cycles")
@@ -204,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         log_path = tmp / "daemon.log"
         with log_path.open("wb") as log:
             daemon = subprocess.Popen([sys.executable, "-m", "radar.cli", "--config", str(tmp), "daemon",
-                                       "--healthcheck-port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                       "--healthcheck-port", str(port)], cwd=ROOT, stdout=log,
+                                      stderr=subprocess.STDOUT,
                                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
         print(f"soak: {args.sources} feeds, interval {args.interval}, per_host {args.per_host}, "
               f"{len(titles)} shows, daemon pid {daemon.pid}, store {tmp / 'radar.db'}")
@@ -229,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
                         feeds.publish(index, random.choice(TOPICS), "More anime industry news.")
                     title = titles[announced % len(titles)]
                     announced += 1
-                    feeds.publish(random.randrange(args.sources), f"{title} Season {1 + announced // len(titles) + 1}"
-                                  f" Announced", f"A new season of the {title} anime has been announced.")
+                    feeds.publish(random.randrange(args.sources),
+                                  f"{title} Season {1 + announced // len(titles) + 1} Announced",
+                                  f"A new season of the {title} anime has been announced.")
                 if cycles >= next_row:
                     next_row += args.report_every
                     rows.append((cycles, rss))
@@ -239,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
                     server.requests.clear()
                     with hook.lock:
                         sent = sum(hook.calls.values())
-                    print(f"{cycles:6.0f} {(time.monotonic() - started) / 60:6.1f} {rss:7.1f} {health['polls']:8d} "
-                          f"{share:5.0%} {announced:6d} {sent:5d} {health['max_reactor_lag']:6.2f}", flush=True)
+                    print(f"{cycles:6.0f} {(time.monotonic() - started) / 60:6.1f} {rss:7.1f} "
+                          f"{health['polls']:8d} {share:5.0%} {announced:6d} {sent:5d} "
+                          f"{health['max_reactor_lag']:6.2f}", flush=True)
                 if cycles >= args.cycles:
                     break
             time.sleep(3)  # the last announcement's poll and delivery
@@ -266,12 +273,14 @@ def main(argv: list[str] | None = None) -> int:
     log_lines = log_path.read_text(errors="replace").splitlines()
     print(f"\nsummary: {final.get('polls', 0) / args.sources:.0f} cycles in {minutes:.1f} min; RSS "
           f"{rows[1][1] if len(rows) > 1 else float('nan'):.1f} MB after {args.report_every} cycles -> "
-          f"{rows[-1][1] if rows else float('nan'):.1f} MB at the end (peak sampled {peak:.1f}, VmHWM {hwm:.1f}); "
+          f"{rows[-1][1] if rows else float('nan'):.1f} MB at the end "
+          f"(peak sampled {peak:.1f}, VmHWM {hwm:.1f}); "
           f"slope over the second half {slope(half) * 100:+.2f} MB per 100 cycles")
     print(f"         alerts: {announced} announced, {events} events, {len(hook.calls)} delivered, "
           f"{duplicates} delivered more than once, outbox {outbox}")
-    print(f"         worst reactor stall {final.get('max_reactor_lag', float('nan')):.2f} s; SIGTERM: exit {code} "
-          f"in {stop_took:.1f} s; store integrity {integrity}; daemon log {len(log_lines)} lines, "
+    print(f"         worst reactor stall {final.get('max_reactor_lag', float('nan')):.2f} s; "
+          f"SIGTERM: exit {code} in {stop_took:.1f} s; store integrity {integrity}; "
+          f"daemon log {len(log_lines)} lines, "
           f"{sum('ERROR' in line or 'Traceback' in line for line in log_lines)} errors")
     if args.keep:
         print(f"kept {tmp}")
