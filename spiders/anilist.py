@@ -121,7 +121,7 @@ def fetch(source: Source, shows: Sequence[Show], sent: Validators | None, timeou
     queried = {f"show:{media_id}" for media_id in roots}  # the shows asked about, kept with the fingerprints
     fingerprints = tuple(sorted({_fingerprint(a) for a in articles} | queried))
     etag = '"anilist-' + hashlib.sha256(" ".join(fingerprints).encode()).hexdigest()[:32] + '"'
-    common: dict[str, Any] = {"etag": etag, "conditional": conditional, "http_status": 200,
+    common: dict[str, Any] = {"etag": etag, "conditional": conditional,
                               "elapsed": round(time.monotonic() - started, 3)}
     if sent and sent.etag == etag:
         return FetchResult(source.name, "not_modified", **common)

@@ -208,6 +208,5 @@ class FetchResult:
     error: str | None = None
     warning: str | None = None  # read, but something was wrong (e.g. a malformed feed recovered)
     fingerprints: tuple[str, ...] = ()  # of every entry read (new or skipped as seen), if the kind keeps them
-    http_status: int | None = None
     conditional: bool = False  # the request carried If-None-Match or If-Modified-Since
     elapsed: float = 0.0

@@ -250,28 +250,28 @@ def _quiet_scrapy(level: str) -> None:
             log.setLevel(wanted)
 
 
-def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> tuple[str, int | None]:
-    """A short human reason for a failed request, and the HTTP status when there was one."""
+def describe_failure(exc: BaseException, timeout: float, max_bytes: int) -> str:
+    """A short human reason for a failed request."""
     from scrapy import exceptions as se
 
     response = getattr(exc, "response", None)
     if response is not None:  # HttpError: a non-2xx status filtered by HttpErrorMiddleware
-        return f"HTTP {response.status}", response.status
+        return f"HTTP {response.status}"
     if isinstance(exc, se.DownloadTimeoutError):
-        return f"timed out after {timeout:g}s", None
+        return f"timed out after {timeout:g}s"
     if isinstance(exc, se.DownloadConnectionRefusedError):
-        return "connection refused", None
+        return "connection refused"
     if isinstance(exc, se.CannotResolveHostError):
-        return "host not found (DNS lookup failed)", None
+        return "host not found (DNS lookup failed)"
     if isinstance(exc, se.DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in str(exc):  # or on gunzip
-        return f"response larger than {size_text(max_bytes)}", None
+        return f"response larger than {size_text(max_bytes)}"
     if isinstance(exc, se.IgnoreRequest) and "robots.txt" in str(exc):
-        return "forbidden by robots.txt", None
+        return "forbidden by robots.txt"
     if isinstance(exc, se.ResponseDataLossError | se.DownloadFailedError):
-        return "connection lost before the response was complete", None
+        return "connection lost before the response was complete"
     if isinstance(exc, se.UnsupportedURLSchemeError):
-        return "unsupported URL scheme", None
-    return describe_error(exc, timeout, max_bytes), None  # Twisted's own errors, as for feeds
+        return "unsupported URL scheme"
+    return describe_error(exc, timeout, max_bytes)  # Twisted's own errors, as for feeds
 
 
 
@@ -338,11 +338,11 @@ def spider_class() -> type[Spider]:
             source = self.sources[index]
             exc = failure.value
             assert exc is not None  # an errback's Failure always holds its exception
-            reason, status = describe_failure(exc, self.settings.getfloat("DOWNLOAD_TIMEOUT"),
-                                              self.settings.getint("DOWNLOAD_MAXSIZE"))
+            reason = describe_failure(exc, self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                                      self.settings.getint("DOWNLOAD_MAXSIZE"))
             logger.warning("source %r (%s): %s", source.name, source.url, reason)
             sent = request_headers(self.validators.get(source.name))
-            self._report(index, FetchResult(source.name, "error", error=reason, http_status=status,
+            self._report(index, FetchResult(source.name, "error", error=reason,
                                             conditional=bool(sent), elapsed=self._elapsed(request.meta)))
 
         def closed(self, reason: str) -> None:

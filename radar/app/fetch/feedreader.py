@@ -118,7 +118,7 @@ class FeedReader:
         if status != 304 and not 200 <= status < 300:
             logger.warning("source %r (%s): HTTP %d", source.name, source.url, status)  # as _error logs
             response.deliverBody(_Discard())
-            return FetchResult(source.name, "error", error=f"HTTP {status}", http_status=status,
+            return FetchResult(source.name, "error", error=f"HTTP {status}",
                                conditional=bool(request_headers(sent)), elapsed=_since(started))
         if isinstance(response.length, int) and response.length > self.max_bytes:
             response.deliverBody(_Discard(0))

@@ -40,7 +40,7 @@ def result_from_response(source: Source, status: int, body: bytes, url: str,
     """304: not_modified without parsing; otherwise parse with the source's kind."""
     lower = {k.lower(): v for k, v in headers.items()}
     etag, last_modified = lower.get("etag"), lower.get("last-modified")
-    common: dict[str, Any] = {"source": source.name, "http_status": status, "elapsed": elapsed,
+    common: dict[str, Any] = {"source": source.name, "elapsed": elapsed,
                               "conditional": bool(request_headers(sent))}
     if status == 304:
         return FetchResult(outcome="not_modified", etag=etag or (sent.etag if sent else None),
@@ -97,7 +97,7 @@ class ParsePool:
             self.pool.start()
         def abandon(deferred: defer.Deferred[FetchResult]) -> None:  # the poll was cancelled (shutdown)
             deferred.callback(FetchResult(source.name, "error", error="not polled: the parse was abandoned",
-                                          http_status=status, elapsed=elapsed))
+                                          elapsed=elapsed))
 
         outcome: defer.Deferred[FetchResult] = defer.Deferred(abandon)
         timer: list[Any] = []
@@ -107,7 +107,7 @@ class ParsePool:
                 self.overrun += 1
                 logger.warning("source %r (%s): took too long to parse (over %gs); not read this time",
                                source.name, url, self.budget)
-                outcome.callback(FetchResult(source.name, "error", http_status=status, elapsed=elapsed,
+                outcome.callback(FetchResult(source.name, "error", elapsed=elapsed,
                                              error=f"took too long to parse (over {self.budget:g}s)",
                                              conditional=bool(request_headers(sent))))
 
