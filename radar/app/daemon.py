@@ -4,7 +4,7 @@ The parts, each a module of its own:
 - radar.app.schedule: when each source is due (interval, jitter, back-off, the store's leases);
 - radar.app.polling: crawl the due sources in the reactor, fold the results in a worker thread;
 - radar.app.drains: drain the outbox, each notifier in a daemon thread of its own;
-- radar.app.health: /healthz and the tally behind the cycle lines.
+- radar.app.health: the counters of /healthz (the cycle lines are radar.app.cycle.CycleTotals').
 This module wires them to APScheduler's TwistedScheduler (debug executor: jobs run on the reactor
 thread), which fires two jobs — `poll`, a tick that starts crawls of the due sources, and `deliver`,
 which drains the outbox — and to the signals. Why a tick and not a job per source: see
@@ -120,9 +120,9 @@ class Daemon:
             self._log_cycle()
 
     def _log_cycle(self) -> None:
-        if self.tally.batches or self.tally.delivered or self.tally.delivery_errors:
-            log.info("%s", self.tally.line())
-        self.tally = CycleTotals()          # what the polls and drains since the last cycle line did
+        if self.tally:
+            log.info("cycle: %s", self.tally.line())
+        self.tally = CycleTotals()
         self.last_line = time.monotonic()
 
     def reload(self) -> None:
