@@ -138,8 +138,8 @@ class AppriseChannel(Channel, kind="apprise"):
             if plugin is not None:
                 return value
             if scheme in ("http", "https"):
-                raise ValueError(f"Apprise does not recognise this {scheme}:// URL as a service's; for your own "
-                                 'endpoint use kind = "webhook" (or Apprise\'s json:// form)')
+                raise ValueError(f"Apprise does not recognise this {scheme}:// URL as a service's; "
+                                 'for your own endpoint use kind = "webhook" (or Apprise\'s json:// form)')
             if not _supported(scheme):
                 raise ValueError(f"URL scheme '{scheme}://' isn't supported by Apprise "
                                  "(see https://github.com/caronc/apprise/wiki for the list)")

@@ -58,7 +58,8 @@ def web_url(url: str | None) -> str:
 def context(event: Event) -> dict[str, Any]:
     """What a template sees (see the module docstring)."""
     return {"event": event, "show": message.show_name(event), "headline": message.headline(event),
-            "installment": message.installment_name(event.installment), "release": message.when(event.release),
+            "installment": message.installment_name(event.installment),
+            "release": message.when(event.release),
             "previous_release": message.when(event.previous_release), "evidence": list(event.evidence),
             "test": message.is_test(event), "change": message.change(event),
             "detected": message.local_time(event.detected_at)}
@@ -87,7 +88,8 @@ def _environment(own: dict[str, str], html: bool) -> ImmutableSandboxedEnvironme
 class Part:
     """One compiled part (title or body): a template, or one block of the notifier's template file."""
 
-    option: str            # what the user wrote it as: "title_template", "template_file block body", or "default"
+    # what the user wrote it as: "title_template", "template_file block body", or "default"
+    option: str
     template: Template
     block: str | None = None
 
@@ -138,7 +140,8 @@ def _part(env: ImmutableSandboxedEnvironment, option: str, name: str, block: str
     except TemplateSyntaxError as exc:
         raise _invalid(option, name, exc) from None
     except OSError as exc:
-        raise TemplateInvalid(option, None, f"cannot be read: {exc.strerror or exc}", "check the path") from None
+        raise TemplateInvalid(option, None, f"cannot be read: {exc.strerror or exc}",
+                              "check the path") from None
 
 
 def compile_templates(body_format: str, title_template: str | None = None, body_template: str | None = None,
@@ -151,8 +154,9 @@ def compile_templates(body_format: str, title_template: str | None = None, body_
         try:
             own[str(template_file)] = template_file.read_text("utf-8")
         except OSError as exc:
-            raise TemplateInvalid("template_file", None, f"{template_file}: cannot be read: {exc.strerror}",
-                                  "check the path (a relative one is taken from the config directory)") from None
+            raise TemplateInvalid(
+                "template_file", None, f"{template_file}: cannot be read: {exc.strerror}",
+                "check the path (a relative one is taken from the config directory)") from None
     plain = _environment(own, False)  # the title is never escaped: a subject line is text
     body_env = _environment(own, True) if body_format == "html" else plain
     if template_file is not None:

@@ -31,7 +31,8 @@ TITLE_MAX = TITLE_LIMIT  # the one title limit (radar.domain.display); summaries
 MARKUP_MAX = 64 * 1024
 
 _TAG = re.compile(r"<[^>]*>")
-_BLOCK = re.compile(r"<\s*+/?\s*+(br|hr|p|div|li|ul|ol|h[1-6]|tr|td|th|dt|dd|table|blockquote|section|article)\b"
+_BLOCK = re.compile(r"<\s*+/?\s*+"
+                    r"(br|hr|p|div|li|ul|ol|h[1-6]|tr|td|th|dt|dd|table|blockquote|section|article)\b"
                     r"[^>]*>", re.IGNORECASE)
 _HIDDEN_OPEN = re.compile(r"<\s*(script|style)\b|<!--", re.IGNORECASE)
 _HIDDEN_CLOSE = {"script": re.compile(r"<\s*+/\s*+script\s*+>", re.IGNORECASE),

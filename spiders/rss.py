@@ -32,7 +32,8 @@ class RssKind(SourceKind, kind="rss"):
         return cls.read(source, body, url, headers).articles
 
     @classmethod
-    def read(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str], seen: str = "") -> Parsed:
+    def read(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str],
+             seen: str = "") -> Parsed:
         """Entries as articles, and what was wrong when a malformed feed was read anyway. The fast
         reader skips entries seen in the previous response; feedparser reads them all."""
         from spiders.fastfeed import read_new  # imported on the first body, not for a cycle of 304s

@@ -145,7 +145,8 @@ class AniListClient:
                 if response.status_code == 429:
                     wait = _retry_after(response.headers.get("Retry-After"))
                     if wait is None or wait > MAX_RETRY_AFTER:
-                        raise self._error(f"rate limited (HTTP 429), Retry-After {response.headers.get('Retry-After')!r}")
+                        raise self._error("rate limited (HTTP 429), "
+                                          f"Retry-After {response.headers.get('Retry-After')!r}")
                     log.info("AniList rate limited: waiting %gs as Retry-After asks", wait)
                     if self.stop.wait(wait):
                         raise self._error("stopped")

@@ -1,7 +1,7 @@
 """One poll cycle after the fetch: store new articles, classify, fold statuses, queue events.
 
-The fetch itself is the spiders' job (`radar.app.fetch.crawl`); delivery is `radar.app.delivery`'s. This module is
-the pure-ish middle: results in, a CycleReport out, every write of one source in one transaction.
+The fetch itself is the spiders' job (`radar.app.fetch.crawl`); delivery is `radar.app.delivery`'s. This
+module is the pure-ish middle: results in, a CycleReport out, every write of one source in one transaction.
 
 Baselines: what a newly watched show's or a newly added source's first check finds is recorded
 silently (unless `[alerts] on_baseline`): an article alerts only when both its show and its source
@@ -110,7 +110,8 @@ class CycleTotals:
     def line(self) -> str:
         errors = ""
         if self.errors:
-            shown = "; ".join(f"{name}: {reason}" for name, reason in list(self.errors.items())[:SHOWN_ERRORS])
+            shown = "; ".join(f"{name}: {reason}"
+                              for name, reason in list(self.errors.items())[:SHOWN_ERRORS])
             more = len(self.errors) - SHOWN_ERRORS
             errors = f" ({shown}" + (f"; +{more} more" if more > 0 else "") + ")"
         return (f"polled {len(self.sources) or self.polls} sources ({self.polls} polls, "
@@ -181,9 +182,11 @@ class CycleProcessor:
 
         The shows the claims touch are locked and read again first: another instance folding news of
         the same show waits for this fold, then sees its statuses (one event, not two)."""
-        claimed = [(article, article.claims or classifier.classify(article))  # a structured source's as they are
+        # a structured source's claims as they are, the others' classified
+        claimed = [(article, article.claims or classifier.classify(article))
                    for article in sorted(fresh, key=lambda a: a.published or now)]
-        known.update(batch.lock_shows({c.show_id for _, claims in claimed for c in claims if c.show_id in self.shows}))
+        known.update(batch.lock_shows({c.show_id for _, claims in claimed for c in claims
+                                       if c.show_id in self.shows}))
         for article, claims in claimed:
             baseline = sources is None or article.source not in sources or article.baseline
             for claim in claims:
@@ -212,7 +215,8 @@ class CycleProcessor:
         silent = (baseline or not _baselined(known, show.id)) and not self.config.radar.alerts.on_baseline
         notifiers = [n.name for n in self.config.notifiers if self._wants(n.events, n.shows, event)]
         if batch.add_event(event, silent, notifiers, time.time()):
-            if silent or (event.event == "rumor" and not self.config.radar.alerts.rumors):  # recorded, no alert
+            # a baseline's event or a rumor with rumors muted: recorded, no alert
+            if silent or (event.event == "rumor" and not self.config.radar.alerts.rumors):
                 report.silent_events += 1
             else:
                 report.events.append(event)
@@ -262,8 +266,8 @@ class CycleProcessor:
         # A structured source's articles are not text to re-read: it hands a newly watched show's claims
         # over itself on its next poll (its article keys name the show).
         structured = {s.name for s in self.config.sources if s.structured}
-        stored = [replace(a, trust=self.trust.get(a.source, "community")) for a in self.store.stored_articles()
-                  if a.source not in structured]
+        stored = [replace(a, trust=self.trust.get(a.source, "community"))
+                  for a in self.store.stored_articles() if a.source not in structured]
         with self.store.transaction() as batch:
             self._fold_articles(classifier, batch, stored, known, now, report)
 
@@ -297,7 +301,8 @@ def _remember(stored: StoredShow | None, show_id: str, change: Change, now: date
     updated = {s.installment: s for s in apply(stored.slots if stored else (), change)}
     items = []
     for label, slot in updated.items():
-        before = old.get(label) or (old.get(None) if change.adopted and label == change.slot.installment else None)
+        adopted_here = change.adopted and label == change.slot.installment
+        before = old.get(label) or (old.get(None) if adopted_here else None)
         touched = label == change.slot.installment
         stamp = now.isoformat() if touched and (change.event is not None or before is None) else (
             before.updated if before else now.isoformat())
@@ -315,7 +320,8 @@ def _as_written(phrase: str, article: Article) -> str:
 def _event(show: Show, change: Change, article: Article, claim: Claim, now: datetime) -> Event:
     """The event of a change; its id names the installment, so two installments' news are two events,
     and the same news folded again is the same event."""
-    kind, after, before, label = change.event or "", change.slot.state, change.previous, change.slot.installment
+    kind, after = change.event or "", change.slot.state
+    before, label = change.previous, change.slot.installment
     evidence = Evidence(article.title, article.url, article.source, article.trust,
                         article.published.isoformat() if article.published else None)
     parts = (show.id, kind, after.status, after.release, article.key) + ((label,) if label else ())

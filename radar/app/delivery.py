@@ -36,7 +36,8 @@ class DeliveryReport:
 
 def build_channels(config: Config) -> dict[str, Channel]:
     """One channel object per configured notifier, by name."""
-    return {spec.name: plugins.channel_kinds()[spec.kind](spec.name, spec.options) for spec in config.notifiers}
+    return {spec.name: plugins.channel_kinds()[spec.kind](spec.name, spec.options)
+            for spec in config.notifiers}
 
 
 def next_backoff(config: Config, attempts: int) -> float:

@@ -51,8 +51,8 @@ class Drains:
     def _drain(self, name: str | None) -> None:
         known = frozenset(self.channels)
         only = (lambda n: n == name) if name is not None else (lambda n: n not in known)
-        drained = in_daemon_thread(self.reactor, deliver_due, self.config, self.store, self.channels, only=only,
-                                   instance=self.instance)
+        drained = in_daemon_thread(self.reactor, deliver_due, self.config, self.store, self.channels,
+                                   only=only, instance=self.instance)
         self.delivering[name] = drained
 
         def failed(failure: Any) -> None:

@@ -34,7 +34,8 @@ def load_installed() -> None:
         try:
             point.load()
         except Exception as exc:  # noqa: BLE001 (a broken third-party plugin must not take the daemon down)
-            log.error("plugin %s (%s) failed to load: %s: %s", point.name, point.value, type(exc).__name__, exc)
+            log.error("plugin %s (%s) failed to load: %s: %s", point.name, point.value,
+                      type(exc).__name__, exc)
         _loaded.add(point.value)
 
 

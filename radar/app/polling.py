@@ -46,7 +46,7 @@ class Poller:
         self.in_flight: set[str] = set()
         self.busy_hosts: set[str] = set()
         self.crawls: set[Any] = set()        # crawl-and-fold chains in flight
-        self.runners: list[Any] = []         # the current runner, and older ones still crawling after a reload
+        self.runners: list[Any] = []         # the current runner, and older ones crawling after a reload
         self.runner: Any = None
         self.fold_lock = DeferredLock()      # one fold at a time: each reads statuses, then writes them
         self.folds: set[Any] = set()         # folds queued or running (shutdown waits for every one)

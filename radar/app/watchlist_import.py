@@ -176,7 +176,8 @@ def read_mal_export(path: Path, statuses: Sequence[str]) -> tuple[list[Entry], l
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(str(path), "file not found", "pass your MyAnimeList export (.xml or .xml.gz)") from None
+        raise InputError(str(path), "file not found",
+                         "pass your MyAnimeList export (.xml or .xml.gz)") from None
     except OSError as exc:
         raise InputError(str(path), f"cannot be read: {exc.strerror}") from None
     if data[:2] == b"\x1f\x8b":
@@ -192,7 +193,8 @@ def read_mal_export(path: Path, statuses: Sequence[str]) -> tuple[list[Entry], l
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise InputError(str(path), f"not XML: {exc}", "pass the export from MyAnimeList's list export") from None
+        raise InputError(str(path), f"not XML: {exc}",
+                         "pass the export from MyAnimeList's list export") from None
     if root.tag != "myanimelist":
         raise InputError(str(path), f"not a MyAnimeList export (root element <{root.tag}>)")
     entries, notes = [], []
@@ -225,7 +227,8 @@ def merge(path: Path, entries: Sequence[Entry], notes: Sequence[str] = ()) -> Me
         shows = tomlkit.aot()
         document.append("show", shows)
     if not isinstance(shows, AoT):
-        raise ConfigError(str(path), "show", "is not a list of [[show]] tables", "write each show as [[show]]")
+        raise ConfigError(str(path), "show", "is not a list of [[show]] tables",
+                          "write each show as [[show]]")
     result = Merge(path, before, before, notes=list(notes))
     index = _Index(list(shows))
     for entry in entries:

@@ -113,7 +113,8 @@ class Board:
 
 def order_shows(shows: Sequence[ShowCard], today: str) -> list[ShowCard]:
     """Upcoming releases first (soonest first), then shows by when they last changed, newest first."""
-    upcoming = sorted((s for s in shows if s.upcoming(today)), key=lambda s: (s.upcoming(today) or "", s.title))
+    upcoming = sorted((s for s in shows if s.upcoming(today)),
+                      key=lambda s: (s.upcoming(today) or "", s.title))
     rest = sorted((s for s in shows if not s.upcoming(today)), key=lambda s: s.title.casefold())
     rest = sorted(rest, key=lambda s: s.updated, reverse=True)
     return upcoming + rest
@@ -130,9 +131,11 @@ def read_board(config: Config, store: Store, now: datetime | None = None) -> Boa
         items = []
         for slot in in_order([i.slot for i in by_label.values()]):
             item = by_label[slot.installment]
-            evidence = store.evidence_of(show.id, item.installment, item.state.status, EVIDENCE_PER_INSTALLMENT)
+            evidence = store.evidence_of(show.id, item.installment, item.state.status,
+                                         EVIDENCE_PER_INSTALLMENT)
             items.append(InstallmentCard(item.installment, installment_name(item.installment) or "",
-                                         item.state.status, item.state.release, item.updated, tuple(evidence)))
+                                         item.state.status, item.state.release, item.updated,
+                                         tuple(evidence)))
         cards.append(ShowCard(show.id, show.title, tuple(items)))
     rows = store.source_rows()
     sources = []
@@ -143,4 +146,5 @@ def read_board(config: Config, store: Store, now: datetime | None = None) -> Boa
                                     row.failing_since if row is not None and row.failures else None,
                                     row.failures if row else 0, error))
     return Board(now, tuple(order_shows(cards, now.date().isoformat())), tuple(sources),
-                 tuple(e for e in store.all_events() if e[0].source is None), tuple(status_rows(config, store)), config.radar.alerts.rumors)
+                 tuple(e for e in store.all_events() if e[0].source is None),
+                 tuple(status_rows(config, store)), config.radar.alerts.rumors)

@@ -107,7 +107,8 @@ def render_ics(board: Board) -> bytes:
         vevent.add("summary", entry.summary)
         vevent.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
         vevent.add("transp", "TRANSPARENT")
-        lines = [f"Status: {entry.status}"] + [f"{e.title} — {e.url} ({e.source}, {e.trust})" for e in entry.evidence]
+        lines = [f"Status: {entry.status}"] + [f"{e.title} — {e.url} ({e.source}, {e.trust})"
+                                               for e in entry.evidence]
         vevent.add("description", "\n".join(lines))
         links = [e.url for e in entry.evidence if e.url.startswith(("https://", "http://"))]
         vevent.add("url", links[0] if links else PROJECT_URL)

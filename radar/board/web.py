@@ -79,7 +79,8 @@ class Page(Resource):
             problem = failure.getErrorMessage() if failure.check(RadarError) else "internal error"
             log.error("board page %s failed: %s", request.path.decode("utf-8", "replace"),
                       failure.getErrorMessage() if failure.check(RadarError) else failure.getTraceback())
-            send(f"the board cannot be read: {self.redact(problem)}\n".encode(), 503, "text/plain; charset=utf-8")
+            send(f"the board cannot be read: {self.redact(problem)}\n".encode(), 503,
+                 "text/plain; charset=utf-8")
 
         deferToThread(self._body, args).addCallbacks(send, failed)
         return NOT_DONE_YET

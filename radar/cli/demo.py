@@ -63,7 +63,8 @@ def run_demo(say: Callable[[str], None]) -> int:
     from radar.domain.installment import display
     from radar.store import Store
 
-    with tempfile.TemporaryDirectory(prefix="renewal-radar-demo-") as tmp, SampleServer(_phase("phase1")) as server:
+    with (tempfile.TemporaryDirectory(prefix="renewal-radar-demo-") as tmp,
+          SampleServer(_phase("phase1")) as server):
         directory = Path(tmp)
         (directory / "radar.toml").write_text(RADAR_TOML, encoding="utf-8")
         (directory / "sources.toml").write_text(SOURCES_TOML.format(base=server.url("")), encoding="utf-8")
@@ -78,8 +79,8 @@ def run_demo(say: Callable[[str], None]) -> int:
             else:
                 for path, body in _phase("phase2").items():
                     server.put(path, body)
-                say("\nThe official Akudama Drive site posts 「TVアニメ第2期制作決定！」; the news feed dates "
-                    "Terra Formars and reports a look-alike title.\nCycle 2 — alerts:")
+                say("\nThe official Akudama Drive site posts 「TVアニメ第2期制作決定！」; "
+                    "the news feed dates Terra Formars and reports a look-alike title.\nCycle 2 — alerts:")
 
         try:
             reports = run_cycles(config, store, 2, before_each=before)
@@ -91,7 +92,8 @@ def run_demo(say: Callable[[str], None]) -> int:
                 evidence = store.evidence_for(show.id, 1)
                 rows.append([show.title, (display(entry.installment) or "") if entry else "",
                              entry.state.status if entry else "none",
-                             entry.state.release or "" if entry else "", evidence[0].source if evidence else ""])
+                             entry.state.release or "" if entry else "",
+                             evidence[0].source if evidence else ""])
             say("\n" + render(["SHOW", "INSTALLMENT", "STATUS", "RELEASE", "EVIDENCE FROM"], rows))
             say("\nNext: `renewal-radar init myconfig`, edit watchlist.toml, then "
                 "`renewal-radar --config myconfig check`.")

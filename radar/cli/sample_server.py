@@ -72,10 +72,12 @@ class SampleServer:
                 body, etag, modified = entry
                 headers = {"ETag": etag, "Last-Modified": modified}
                 if self.headers.get("If-None-Match") == etag or (
-                        not self.headers.get("If-None-Match") and self.headers.get("If-Modified-Since") == modified):
+                        not self.headers.get("If-None-Match")
+                        and self.headers.get("If-Modified-Since") == modified):
                     self._reply(304, b"", headers, conditional)
                     return
-                suffix = "." + self.path.rsplit(".", 1)[-1] if "." in self.path.rsplit("/", 1)[-1] else ".html"
+                name = self.path.rsplit("/", 1)[-1]
+                suffix = "." + self.path.rsplit(".", 1)[-1] if "." in name else ".html"
                 headers["Content-Type"] = CONTENT_TYPES.get(suffix, "application/octet-stream")
                 self._reply(200, body, headers, conditional)
 

@@ -23,8 +23,10 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
           "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6,
           "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _KANJI = "一二三四五六七八九十"
-_ORD = r"(?<!\d)(?P<{0}>\d{{1,2}})(?:st|nd|rd|th)|\b(?P<{0}w>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-_CARD = r"(?P<{0}>\d{{1,2}})(?![\d.])|(?P<{0}w>two|three|four|five|six|seven|eight|nine|ten|ii|iii|iv|vi|v)(?![a-z])"
+_ORD = (r"(?<!\d)(?P<{0}>\d{{1,2}})(?:st|nd|rd|th)"
+        r"|\b(?P<{0}w>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)")
+_CARD = (r"(?P<{0}>\d{{1,2}})(?![\d.])"
+         r"|(?P<{0}w>two|three|four|five|six|seven|eight|nine|ten|ii|iii|iv|vi|v)(?![a-z])")
 # Up to two words between an ordinal and its noun: "2nd TV anime season", "third and final season".
 _GAP = r"(?:[ -](?:tv|anime|new|and|final|cour|television|full|main|'?\w+'?s?)){0,2}[ -]"
 
@@ -59,7 +61,8 @@ _JA: tuple[_Form, ...] = tuple((re.compile(p), words) for p, words in (
      ("期", "シーズン", "シリーズ")),
     (r"(?:シーズン|season)\s*(?P<jn2>\d{1,2})", ("シーズン", "season")),
     (rf"第(?P<jc>\d{{1,2}}|[{_KANJI}])クール|(?P<jc2>\d)クール目", ("クール",)),
-    (r"(?P<jfinal>最終章|最終シーズン|完結編|ファイナルシーズン|final season)", ("最終", "完結", "ファイナル", "final")),
+    (r"(?P<jfinal>最終章|最終シーズン|完結編|ファイナルシーズン|final season)",
+     ("最終", "完結", "ファイナル", "final")),
     (r"(?P<jfilm>劇場版|映画化|映画|劇場アニメ|劇場作品)", ("劇場", "映画")),
     (r"(?P<jspecial>ova|oad|特別編|ミニアニメ|ショートアニメ|tvスペシャル|スペシャルアニメ)",
      ("ova", "oad", "特別編", "アニメ", "スペシャル")),
@@ -122,7 +125,8 @@ def find_installments(low: str, japanese: bool = False) -> list[Found]:
     """Every installment word of a low-form text, in text order, season and part composed."""
     forms, triggers = _forms(japanese)
     possible = {order for _, orders in triggers.iter(low) for order in orders} if triggers.kind else set()
-    matches = sorted((m.start(), order, m) for order in sorted(possible) for m in forms[order][0].finditer(low))
+    matches = sorted((m.start(), order, m)
+                     for order in sorted(possible) for m in forms[order][0].finditer(low))
     found: list[Found] = []
     for _, _, m in matches:
         if found and m.start() < found[-1].end:

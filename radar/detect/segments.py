@@ -68,7 +68,8 @@ def sentences(part: Part) -> list[Span]:
             continue
         if text[m.start()] == ".":
             word = text[:m.start()].rsplit(" ", 1)[-1].lower()
-            if word in _ABBREV or len(word) == 1 or "." in word or (m.end() < len(text) and text[m.end()].islower()):
+            if (word in _ABBREV or len(word) == 1 or "." in word
+                    or (m.end() < len(text) and text[m.end()].islower())):
                 continue
         if m.end() > start:
             spans.append((start, m.end()))

@@ -17,7 +17,8 @@ from radar.domain.secret import MASK, Masker, url_secrets
 
 
 def _seconds(value: object) -> object:
-    """Accept 10, 2.5, "10s", "500ms" or "1m" as seconds (radar.domain.duration); leave the rest to pydantic."""
+    """Accept 10, 2.5, "10s", "500ms" or "1m" as seconds (radar.domain.duration); leave the rest to
+    pydantic."""
     return parse_duration(value) if isinstance(value, str) else value
 
 

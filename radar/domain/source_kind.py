@@ -39,7 +39,8 @@ class SourceKind(ABC):
     kind: ClassVar[str]
     Options: ClassVar[type[BaseModel]] = NoOptions
     default_trust: ClassVar[str | None] = None  # the `trust` of an entry that gives none; None: required
-    structured: ClassVar[bool] = False  # its articles carry their claims (Article.claims): never text-classified
+    # its articles carry their claims (Article.claims): never text-classified
+    structured: ClassVar[bool] = False
     fetch: ClassVar[Fetch] = Fetch.FEED  # how its sources are fetched (radar.app.fetch routes by it)
 
     def __init_subclass__(cls, *, kind: str, **kw: object) -> None:
@@ -64,7 +65,8 @@ class SourceKind(ABC):
         """Read a response body into articles; no I/O. Raise ParseError for content we cannot read."""
 
     @classmethod
-    def read(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str], seen: str = "") -> Parsed:
+    def read(cls, source: Source, body: bytes, url: str, headers: Mapping[str, str],
+             seen: str = "") -> Parsed:
         """Like parse(), plus a warning when the content was malformed but read anyway, and the
         fingerprints of the entries; a kind that fingerprints entries may skip those in `seen` (the
         space-separated fingerprints of this source's previous response)."""

@@ -19,8 +19,9 @@ installment (announced, or dated and its release not past when the article was w
 when nothing better) — the one whose
 release agrees with the claim's when there is one, else the first — else the newest;
 a show without installments gets the one the claim implies (`Claim.implied`: "X Anime Reveals
-October Debut" is a first adaptation, a new series), else an unnamed one (None). When a claim names an installment the show
-does not have yet and the unnamed one is the only one open, the unnamed one takes that name.
+October Debut" is a first adaptation, a new series), else an unnamed one (None). When a claim names an
+installment the show does not have yet and the unnamed one is the only one open, the unnamed one takes
+that name.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ class Change:
     @property
     def adopted(self) -> bool:
         """The unnamed installment took the label the claim names."""
-        return self.before is not None and self.before.installment is None and self.slot.installment is not None
+        return (self.before is not None and self.before.installment is None
+                and self.slot.installment is not None)
 
     @property
     def previous(self) -> ShowState:
@@ -173,17 +175,20 @@ def _fold_named(slots: Sequence[Slot], label: str, claim: Claim, trust: str,
         unnamed = opened[0]
         outcome = fold_claim(unnamed.state, claim, trust, published, rollover=False)
         if outcome.event is not None or outcome.corroborates:
-            return Change(Slot(label, outcome.state, unnamed.seq), unnamed, outcome.event, outcome.corroborates)
+            return Change(Slot(label, outcome.state, unnamed.seq), unnamed, outcome.event,
+                          outcome.corroborates)
     outcome = fold_claim(ShowState(), claim, trust, published)
     return Change(Slot(label, outcome.state, _next_seq(slots)), None, outcome.event, outcome.corroborates)
 
 
-def _unnamed_target(slots: Sequence[Slot], claim: Claim, trust: str, published: datetime | None) -> Slot | None:
+def _unnamed_target(slots: Sequence[Slot], claim: Claim, trust: str,
+                    published: datetime | None) -> Slot | None:
     """The installment a claim naming none is about; None: a new unnamed one."""
     opened = _open(slots, published)
     if claim.release:  # a release one of them has says which: open ones first
         release = claim.release
-        matching = [s for s in (*opened, *in_order(slots)) if s.state.release and _compatible(release, s.state.release)]
+        matching = [s for s in (*opened, *in_order(slots))
+                    if s.state.release and _compatible(release, s.state.release)]
         if matching:
             return matching[0]
     if opened:

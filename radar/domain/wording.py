@@ -121,7 +121,8 @@ def _release_line(event: Event) -> str | None:
 def change(event: Event) -> str:
     """The status change: "Status: announced (was none)"; a new release of the same status says the move,
     "delayed: 2026-10 → 2027-01"."""
-    if event.status == event.previous_status and event.previous_release and event.release != event.previous_release:
+    if (event.status == event.previous_status and event.previous_release
+            and event.release != event.previous_release):
         return f"{event.event}: {event.previous_release} → {event.release or 'no date'}"
     return f"Status: {event.status} (was {event.previous_status})"
 
@@ -150,7 +151,8 @@ def _source_lines(event: Event) -> list[str]:
         return []
     lines = [f"Source: {health.name} ({health.url})", f"Failing since: {local_time(health.failing_since)}"]
     if event.event == "source_recovered":
-        lines.append(f"Recovered after {health.failures} failed polls; the last error was: {health.error or '?'}")
+        lines.append(f"Recovered after {health.failures} failed polls; "
+                     f"the last error was: {health.error or '?'}")
     else:
         lines += [f"Failed polls in a row: {health.failures}", f"Last error: {health.error or 'failed'}",
                   "Its news is not being read: check the source's url in sources.toml."]

@@ -55,7 +55,8 @@ class Batch:
         existing: dict[str, int] = {}
         baselined: set[str] = set()
         for among in in_chunks(source_state.c.name, names):
-            query = select(source_state.c.name, source_state.c.failures, source_state.c.baselined).where(among)
+            query = (select(source_state.c.name, source_state.c.failures, source_state.c.baselined)
+                     .where(among))
             for r in self.conn.execute(query):
                 existing[r.name] = r.failures
                 if r.baselined:
@@ -63,7 +64,8 @@ class Batch:
         updates: list[dict[str, Any]] = []
         inserts: list[dict[str, Any]] = []
         for result in results:
-            values = fetch_values(result, now, (next_polls or {}).get(result.source), existing.get(result.source, 0))
+            values = fetch_values(result, now, (next_polls or {}).get(result.source),
+                                  existing.get(result.source, 0))
             values.update(polled_by=polled_by, leased_by=None, lease_expires=None)
             if result.outcome != "error":
                 values["baselined"] = True
@@ -126,12 +128,12 @@ class Batch:
         if changed:
             values["updated"] = iso(now)
         done = self.conn.execute(update(installment_status).where(
-            installment_status.c.show_id == show_id, installment_status.c.installment == installment_key(installment))
-            .values(**values))
+            installment_status.c.show_id == show_id,
+            installment_status.c.installment == installment_key(installment)).values(**values))
         if not done.rowcount:
             values.setdefault("updated", iso(now))
-            self.conn.execute(insert(installment_status).values(show_id=show_id, installment=installment_key(installment),
-                                                                seq=seq, **values))
+            self.conn.execute(insert(installment_status).values(
+                show_id=show_id, installment=installment_key(installment), seq=seq, **values))
 
     def adopt(self, show_id: str, installment: str) -> None:
         """The unnamed installment of a show is `installment`: it and its evidence take that label."""
@@ -145,9 +147,10 @@ class Batch:
         try:
             with self.conn.begin_nested():
                 self.conn.execute(insert(evidence).values(
-                    show_id=show_id, installment=installment_key(installment), status=state.status, release=state.release,
-                    article_key=article.key, title=article.title, url=article.url, source=article.source,
-                    trust=article.trust, published=iso(article.published), phrase=phrase, added_at=iso(now)))
+                    show_id=show_id, installment=installment_key(installment), status=state.status,
+                    release=state.release, article_key=article.key, title=article.title, url=article.url,
+                    source=article.source, trust=article.trust, published=iso(article.published),
+                    phrase=phrase, added_at=iso(now)))
         except IntegrityError:
             pass
 

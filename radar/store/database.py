@@ -143,19 +143,23 @@ class Store:
         with self.engine.connect() as conn:
             baselined = {r.show_id: bool(r.baselined) for r in conn.execute(flags)}
             found = installments_of(conn, None if show_id is None else [show_id])
-        return {key: summarize(key, found.get(key, ()), baselined.get(key, False)) for key in {*baselined, *found}}
+        return {key: summarize(key, found.get(key, ()), baselined.get(key, False))
+                for key in {*baselined, *found}}
 
     def evidence_for(self, show_id: str, limit: int = 5) -> list[Evidence]:
-        """The articles behind the status of a show's row (its open, else newest, installment), newest first."""
+        """The articles behind the status of a show's row (its open, else newest, installment), newest
+        first."""
         shown = self.shows(show_id).get(show_id)
         if shown is None or not shown.installments:
             return []
         return self.evidence_of(show_id, shown.installment, shown.state.status, limit)
 
-    def evidence_of(self, show_id: str, installment: str | None, status: str, limit: int = 5) -> list[Evidence]:
+    def evidence_of(self, show_id: str, installment: str | None, status: str,
+                    limit: int = 5) -> list[Evidence]:
         """The articles behind one installment's status, newest first."""
         with self.engine.connect() as conn:
-            query = (select(evidence).where(evidence.c.show_id == show_id, evidence.c.installment == installment_key(installment),
+            query = (select(evidence).where(evidence.c.show_id == show_id,
+                                            evidence.c.installment == installment_key(installment),
                                             evidence.c.status == status)
                      .order_by(evidence.c.published.desc(), evidence.c.id.desc()).limit(limit))
             return [Evidence(r.title, r.url, r.source, r.trust, r.published) for r in conn.execute(query)]
@@ -170,15 +174,17 @@ class Store:
         """Every event of every show, oldest first, each with whether it was recorded silently
         (read-only; the status board's feed and calendar)."""
         with self.engine.connect() as conn:
-            query = select(events.c.payload, events.c.silent).order_by(events.c.detected_at, events.c.event_id)
+            query = (select(events.c.payload, events.c.silent)
+                     .order_by(events.c.detected_at, events.c.event_id))
             return [(event_from_payload(json.loads(r.payload)), bool(r.silent)) for r in conn.execute(query)]
 
     def stored_articles(self, limit: int = 5000) -> list[Article]:
         """Recently stored articles, for classifying a newly watched show against what was seen."""
         with self.engine.connect() as conn:
             query = select(articles).order_by(articles.c.first_seen.desc()).limit(limit)
-            return [Article(source=r.source, trust="", title=r.title, url=r.url or "", summary=r.summary or "",
-                            published=parse_iso(r.published), lang=r.lang) for r in conn.execute(query)]
+            return [Article(source=r.source, trust="", title=r.title, url=r.url or "",
+                            summary=r.summary or "", published=parse_iso(r.published), lang=r.lang)
+                    for r in conn.execute(query)]
 
     def deliveries(self, states: tuple[str, ...] = ("pending", "sending", "failed")) -> list[Delivery]:
         """Outbox rows in these states, oldest first."""
@@ -186,7 +192,8 @@ class Store:
             query = (select(outbox, events.c.payload).join(events, events.c.event_id == outbox.c.event_id)
                      .where(outbox.c.state.in_(states)).order_by(outbox.c.id))
             return [Delivery(r.id, r.notifier, r.state, r.attempts, r.next_try, r.created, r.last_error,
-                             event_from_payload(json.loads(r.payload)), r.claimed_by) for r in conn.execute(query)]
+                             event_from_payload(json.loads(r.payload)), r.claimed_by)
+                    for r in conn.execute(query)]
 
     def count_deliveries(self, state: str) -> int:
         with self.engine.connect() as conn:

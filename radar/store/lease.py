@@ -79,7 +79,8 @@ def lease_sources(conn: Connection, names: Iterable[str], instance: str, now: fl
     insert_ignore(conn, source_state, [{"name": n, "failures": 0, "baselined": False} for n in wanted])
     free = or_(source_state.c.leased_by.is_(None), source_state.c.leased_by == instance,
                source_state.c.lease_expires < now)
-    due = free if force else and_(free, or_(source_state.c.next_poll.is_(None), source_state.c.next_poll <= now))
+    due = free if force else and_(free, or_(source_state.c.next_poll.is_(None),
+                                            source_state.c.next_poll <= now))
     pick = select(source_state.c.name).where(source_state.c.name.in_(wanted), due)
     if conn.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
@@ -97,12 +98,14 @@ def lease_sources(conn: Connection, names: Iterable[str], instance: str, now: fl
         query = select(source_state.c.name, source_state.c.next_poll, source_state.c.leased_by,
                        source_state.c.lease_expires).where(source_state.c.name.in_(rest))
         for r in conn.execute(query):
-            held = r.lease_expires if r.leased_by and r.leased_by != instance and (r.lease_expires or 0) >= now else 0
+            by_other = r.leased_by and r.leased_by != instance and (r.lease_expires or 0) >= now
+            held = r.lease_expires if by_other else 0
             result.later[r.name] = max(r.next_poll or now, held or now, now)
     return result
 
 
-def release_sources(conn: Connection, names: Iterable[str], instance: str, forget_unpolled: bool = False) -> None:
+def release_sources(conn: Connection, names: Iterable[str], instance: str,
+                    forget_unpolled: bool = False) -> None:
     """Give back our leases of these sources; `forget_unpolled`: drop the rows only a lease made."""
     wanted = list(names)
     mine = and_(source_state.c.name.in_(wanted), source_state.c.leased_by == instance)

@@ -82,7 +82,8 @@ class Delivery:
     claimed_by: str | None = None  # while `sending`: the instance sending it
 
 
-def fetch_values(result: FetchResult, now: datetime, next_poll: float | None, failures: int) -> dict[str, Any]:
+def fetch_values(result: FetchResult, now: datetime, next_poll: float | None,
+                 failures: int) -> dict[str, Any]:
     values: dict[str, Any] = {"name": result.source, "last_polled": iso(now)}
     if next_poll is not None:  # a `check` beside the daemon leaves the daemon's next poll as it is
         values["next_poll"] = next_poll

@@ -53,7 +53,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
     # Verbs that go with a release date.
     "date_verb": [
         ("premiere|premieres|premiered|premiering|debut|debuts|debuted|debuting", "premieres in January"),
-        ("air|airs|aired|airing|broadcast|broadcasts|open|opens|opening", "airs in April, Spring 2026 Opening"),
+        ("air|airs|aired|airing|broadcast|broadcasts|open|opens|opening",
+         "airs in April, Spring 2026 Opening"),
         ("in theaters|in theatres|in cinemas|hits theaters|hits theatres|hits netflix", "hits theaters"),
         ("arrive|arrives|arriving|stream|streams|streaming|comes out|coming out|coming to|coming in",
          "streams next spring"),
@@ -64,8 +65,9 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("add|adds|added|lineup|line-up|slate|schedule", "adds season 2 to its winter lineup"),
     ],
     # A date that no longer holds: "originally slated for October", "previously planned for 2026".
-    "old_date": [(("originally|previously|initially|formerly|had been|was slated|was scheduled|was planned"
-                   "|was set|were slated|from its planned|delayed from|postponed from|pushed from|moved from"),
+    "old_date": [(("originally|previously|initially|formerly|had been|was slated|was scheduled"
+                   "|was planned|was set|were slated|from its planned|delayed from|postponed from"
+                   "|pushed from|moved from"),
                   "originally slated for October, delayed from 2025")],
     # With a "now" word in the same clause: premiering right now.
     "premiere_verb": [(("premiere|premieres|premiering|debut|debuts|debuting|airs|airing|open|opens"
@@ -128,7 +130,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("copies|circulation|in print|bestsell*|best-sell*|box office|gross|grosses|grossed|viewership",
          "sales and box office"),
         (("opens at #|debuts at #|stays at #|stay at #|drops to #|falls to #|rises to #|climbs to #|ranks #"
-          "|at #|tops|record|records|million|billion|rmb|yen|admissions|earns|earned|weekend"), "Film Opens at #1"),
+          "|at #|tops|record|records|million|billion|rmb|yen|admissions|earns|earned|weekend"),
+         "Film Opens at #1"),
         (("eligible|oscar|oscars|academy award|academy awards|golden globe|golden globes|annie award*"
           "|nominee|nominees"), "awards"),
         (("merch|merchandise|figure|figures|figurine|figurines|plush|plushies|nendoroid|collab|collabs"
@@ -163,7 +166,8 @@ RULES: dict[str, list[tuple[str, str]]] = {
                  "animation studios and companies")],
     # A streaming platform adding or streaming a title: composed with "platform_verb" (radar.detect.rules).
     "platform": [(("crunchyroll|netflix|hulu|hidive|disney+|disney plus|prime video|amazon|youtube|bilibili"
-                   "|abema|u-next|ani-one|muse asia|adult swim|toonami|apple tv|tubi|max"), "streaming platforms")],
+                   "|abema|u-next|ani-one|muse asia|adult swim|toonami|apple tv|tubi|max"),
+                  "streaming platforms")],
     "platform_verb": [(("adds|add|added|to stream|streams|stream|streaming|will stream|acquires|acquired"
                         "|licenses|licensed|lists|to add|will add"), "Netflix adds X")],
     # What makes a sentence about anime at all (print news with none of these is not ours).

@@ -94,7 +94,8 @@ def upgrade() -> None:
         "(SELECT 1 FROM installment_status i WHERE i.show_id = s.show_id)"))
     if moved.rowcount:
         log.info("store: %d show statuses kept as their unnamed installment", moved.rowcount)
-    conn.execute(text("UPDATE source_state SET baselined = (last_success IS NOT NULL) WHERE baselined IS NULL"))
+    conn.execute(text("UPDATE source_state SET baselined = (last_success IS NOT NULL) "
+                      "WHERE baselined IS NULL"))
 
 
 def downgrade() -> None:
