@@ -186,11 +186,13 @@ def articles_of(source: Source, found: Iterable[Found], now: datetime) -> list[A
         event, release = claim_of(node, now.date())
         label = installment_of(node)
         titles = _dict(node.get("title"))
-        name = titles.get("english") or titles.get("romaji") or titles.get("native") or f"AniList {node['id']}"
+        name = (titles.get("english") or titles.get("romaji") or titles.get("native")
+                or f"AniList {node['id']}")
         what = {"announced": "announced, no date yet", "dated": f"starts {release}",
-                "premiered": "airing" + (f" since {release}" if release else ""), "cancelled": "cancelled"}[event]
-        phrase = f"AniList: {item.relation.lower().replace('_', ' ')} {name}, {str(node.get('status')).lower()}" + (
-            f", starts {release}" if release else "")
+                "premiered": "airing" + (f" since {release}" if release else ""),
+                "cancelled": "cancelled"}[event]
+        phrase = (f"AniList: {item.relation.lower().replace('_', ' ')} {name}, "
+                  f"{str(node.get('status')).lower()}" + (f", starts {release}" if release else ""))
         site = node.get("siteUrl")
         url = site if isinstance(site, str) and site else f"https://anilist.co/anime/{node['id']}"
         claim = Claim(item.show_id, event, release, phrase, label)

@@ -82,9 +82,12 @@ def crawler_settings(timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_
 
 _HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 # Scrapy's own orders; left out: offsite, httpauth, retry, meta refresh, cookies, stats, cache.
-_DOWNLOADER_MIDDLEWARES = {"robotstxt.RobotsTxtMiddleware": 100, "downloadtimeout.DownloadTimeoutMiddleware": 350,
-                           "defaultheaders.DefaultHeadersMiddleware": 400, "useragent.UserAgentMiddleware": 500,
-                           "httpcompression.HttpCompressionMiddleware": 590, "redirect.RedirectMiddleware": 600,
+_DOWNLOADER_MIDDLEWARES = {"robotstxt.RobotsTxtMiddleware": 100,
+                           "downloadtimeout.DownloadTimeoutMiddleware": 350,
+                           "defaultheaders.DefaultHeadersMiddleware": 400,
+                           "useragent.UserAgentMiddleware": 500,
+                           "httpcompression.HttpCompressionMiddleware": 590,
+                           "redirect.RedirectMiddleware": 600,
                            "httpproxy.HttpProxyMiddleware": 750}
 _SPIDER_MIDDLEWARES = {"start.StartSpiderMiddleware": 25, "httperror.HttpErrorMiddleware": 50,
                        "referer.RefererMiddleware": 700}
@@ -136,7 +139,8 @@ class PollRunner:
 
             from radar.app.fetch.feedreader import FeedReader
 
-            self._reader = FeedReader(reactor, self.timeout, self.max_bytes, self.per_host, parser=self.parser())
+            self._reader = FeedReader(reactor, self.timeout, self.max_bytes, self.per_host,
+                                      parser=self.parser())
         return self._reader
 
     def stop(self) -> Deferred[Any]:

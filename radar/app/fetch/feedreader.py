@@ -62,7 +62,8 @@ class FeedReader:
         proxies = environment_proxies() if proxies is None else proxies
         self.router = None
         if proxies.get("http") or proxies.get("https"):
-            agent = self.router = ProxyRouter(reactor, agent, proxies, timeout, endpoints.tls_policy, per_host)
+            agent = self.router = ProxyRouter(reactor, agent, proxies, timeout, endpoints.tls_policy,
+                                              per_host)
         self.agent = RedirectAgent(agent, redirectLimit=MAX_REDIRECTS)  # bodies are decoded by _Collect
         self.hosts: dict[str, Any] = {}
         self.in_flight: set[Any] = set()
@@ -123,12 +124,14 @@ class FeedReader:
         if isinstance(response.length, int) and response.length > self.max_bytes:
             response.deliverBody(_Discard(0))
             raise TooLarge()
-        codings = [c for c in re.split(r"[\s,]+", headers.get("content-encoding", "").lower()) if c not in ("", "identity")]
+        codings = [c for c in re.split(r"[\s,]+", headers.get("content-encoding", "").lower())
+                   if c not in ("", "identity")]
         if status == 304 or not codings:
             collected = _Collect(self.max_bytes)
         elif len(codings) > MAX_LAYERS or not set(codings) <= set(_WBITS):
             response.deliverBody(_Discard(0))
-            return _failed(source, sent, f"unsupported Content-Encoding {headers['content-encoding'][:40]!r}", started)
+            return _failed(source, sent, f"unsupported Content-Encoding {headers['content-encoding'][:40]!r}",
+                           started)
         else:
             collected = _Collect(self.max_bytes, codings)
         response.deliverBody(collected)

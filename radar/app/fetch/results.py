@@ -47,7 +47,8 @@ def result_from_response(source: Source, status: int, body: bytes, url: str,
                            last_modified=last_modified or (sent.last_modified if sent else None),
                            **common)
     try:
-        parsed = plugins.source_kinds()[source.kind].read(source, body, url, lower, sent.seen_entries if sent else "")
+        parsed = plugins.source_kinds()[source.kind].read(source, body, url, lower,
+                                                          sent.seen_entries if sent else "")
     except ParseError as exc:
         logger.warning("%s", exc)
         return FetchResult(outcome="error", error=exc.problem, **common)
@@ -75,7 +76,8 @@ class ParsePool:
     cost a process per parser and a copy of every body and result for a case the cuts already bound.)
     """
 
-    def __init__(self, reactor: Any, budget: float = DEFAULT_PARSE_BUDGET, threads: int = PARSE_THREADS) -> None:
+    def __init__(self, reactor: Any, budget: float = DEFAULT_PARSE_BUDGET,
+                 threads: int = PARSE_THREADS) -> None:
         self.reactor, self.budget, self.threads = reactor, budget, threads
         self.pool: Any = None  # made on the first body (a cycle of 304s never starts a thread)
         self.overrun = 0  # parses that went over the budget (still running or finished late)
@@ -172,7 +174,8 @@ def describe_error(exc: BaseException, timeout: float, max_bytes: int) -> str:
         return f"response larger than {size_text(max_bytes)}"
     if isinstance(exc, BadEncoding):
         return str(exc)[:200]
-    if isinstance(exc, defer.TimeoutError | defer.CancelledError | error.TimeoutError | error.TCPTimedOutError):
+    if isinstance(exc, defer.TimeoutError | defer.CancelledError | error.TimeoutError
+                  | error.TCPTimedOutError):
         return f"timed out after {timeout:g}s"
     if isinstance(exc, error.ConnectionRefusedError):
         return "connection refused"
