@@ -37,7 +37,8 @@ def serve_command(args: argparse.Namespace, config: Config, store: Any) -> int:
     from radar.board.web import serve
 
     def ready(port: int) -> None:
-        out(f"serving http://{args.bind}:{port}/ (status board, feed.atom, calendar.ics, api/status.json)", config)
+        out(f"serving http://{args.bind}:{port}/ (status board, feed.atom, calendar.ics, api/status.json)",
+            config)
         sys.stdout.flush()
 
     serve(lambda: read_board(config, store), config.redact, args.port, args.bind, ready)

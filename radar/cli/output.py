@@ -23,7 +23,8 @@ def err(text: str) -> None:
 def setup_logging(verbosity: int) -> None:
     """-1 (--quiet): errors only; 0: warnings; 1 (-v): info; 2 (-vv): debug."""
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
     for noisy in ("scrapy", "twisted", "apprise", "urllib3", "filelock", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 

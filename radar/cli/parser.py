@@ -58,9 +58,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("the events of one show, newest first", 'renewal-radar history "Akudama Drive"'),
     "classify": ("offline: classify JSON lines from stdin", ""),
     "deliveries": ("alerts not yet delivered or given up", "renewal-radar deliveries retry --json"),
-    "notify-test": ("send a test alert through every notifier (or one)", "renewal-radar notify-test team-chat"),
+    "notify-test": ("send a test alert through every notifier (or one)",
+                    "renewal-radar notify-test team-chat"),
     "config": ("validate or print the config", "renewal-radar config check --json"),
-    "demo": ("run the real pipeline offline on bundled samples (no network, no account)", "renewal-radar demo"),
+    "demo": ("run the real pipeline offline on bundled samples (no network, no account)",
+             "renewal-radar demo"),
     "serve": ("serve the status board, Atom feed, calendar and status.json (read-only)",
               "renewal-radar serve --port 8765"),
     "export": ("write the status board's pages as static files", "renewal-radar export /var/www/radar"),
@@ -80,11 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
         summary, example = COMMANDS[name]
         kwargs.setdefault("description", summary[0].upper() + summary[1:] + ".")
-        return sub.add_parser(name, help=summary, parents=[common], epilog=f"example: {example}" if example else None,
+        return sub.add_parser(name, help=summary, parents=[common],
+                              epilog=f"example: {example}" if example else None,
                               formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
 
     command("init").add_argument("dir", nargs="?", help="where (default: the config directory)")
-    command("check").add_argument("--json", action="store_true", help="one JSON object on stdout, nothing else")
+    command("check").add_argument("--json", action="store_true",
+                                  help="one JSON object on stdout, nothing else")
     daemon = command("daemon")
     daemon.add_argument("--healthcheck-port", type=int, metavar="N", help="serve /healthz on 127.0.0.1:N")
     daemon.add_argument("--http-port", type=int, metavar="N",
@@ -111,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("demo")
     serve = command("serve")
     serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any free port)")
-    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR",
+                       help="address to listen on (default 127.0.0.1)")
     command("export").add_argument("dir", help="where (made if missing)")
     watchlist_parser(command("watchlist"), common)
     return parser
@@ -124,15 +129,18 @@ def watchlist_parser(watchlist: argparse.ArgumentParser, common: _Parser) -> Non
     raw = argparse.RawDescriptionHelpFormatter
     imports = commands.add_parser("import", help="merge an AniList user's list or a MyAnimeList export",
                                   parents=[common], formatter_class=raw,
-                                  epilog="example: renewal-radar watchlist import mal animelist.xml.gz --dry-run")
+                                  epilog="example: renewal-radar watchlist import mal animelist.xml.gz "
+                                         "--dry-run")
     imports.add_argument("service", choices=["anilist", "mal"])
-    imports.add_argument("name", metavar="USER|FILE", help="AniList user name, or the MyAnimeList export file")
+    imports.add_argument("name", metavar="USER|FILE",
+                         help="AniList user name, or the MyAnimeList export file")
     imports.add_argument("--status", default=",".join(DEFAULT_STATUSES), metavar="LIST",
                          help=f"list statuses to import, comma-separated, of {', '.join(LIST_STATUSES)} "
                               "(default: %(default)s)")
     imports.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
-    add = commands.add_parser("add", help="search AniList for a title and add the best match", parents=[common],
-                              formatter_class=raw, epilog='example: renewal-radar watchlist add "Akudama Drive"')
+    add = commands.add_parser("add", help="search AniList for a title and add the best match",
+                              parents=[common], formatter_class=raw,
+                              epilog='example: renewal-radar watchlist add "Akudama Drive"')
     add.add_argument("title", nargs="+")
     add.add_argument("--dry-run", action="store_true", help="print the change as a diff, write nothing")
     shown = commands.add_parser("list", help="the watched shows with their ids", parents=[common],

@@ -33,7 +33,8 @@ def check(args: argparse.Namespace, config: Config, store: Any) -> int:
     if args.json:
         out(json.dumps({"polled": report.polled, "not_modified": report.not_modified,
                          "conditional": report.conditional, "new_articles": report.new_articles,
-                         "alerts": [e.payload() for e in report.events], "silent_events": report.silent_events,
+                         "alerts": [e.payload() for e in report.events],
+                         "silent_events": report.silent_events,
                          "delivered": report.delivered,
                          "source_errors": [{"source": s, "error": e} for s, e in report.errors],
                          "source_warnings": [{"source": s, "warning": w} for s, w in report.warnings],
@@ -125,8 +126,8 @@ def _status_table(rows: list[dict[str, Any]]) -> str:
     from radar.domain.wording import installment_name, local_time
 
     return render(["ID", "TITLE", "INSTALLMENT", "STATUS", "RELEASE", "UPDATED", "EVIDENCE"],
-                  [[r["id"], r["title"], installment_name(r["installment"]) or "", r["status"], r["release"] or "",
-                    local_time(r["updated"]),
+                  [[r["id"], r["title"], installment_name(r["installment"]) or "", r["status"],
+                    r["release"] or "", local_time(r["updated"]),
                     (r["evidence"][0]["url"] if r["evidence"] else "") + (f" (+{len(r['evidence']) - 1})"
                                                                           if len(r["evidence"]) > 1 else "")]
                    for r in rows])
@@ -160,7 +161,8 @@ def _trouble_lines(config: Config, store: Any) -> list[str]:
     holders = store.holdings(time.time())  # several instances on one store: who polled, polls, sends what
     if len(holders) > 1 or any(h["leases"] or h["sending"] for h in holders.values()):
         lines.append("instances: " + "; ".join(
-            f"{who} polled {h['polled']} sources last, is polling {h['leases']}, sending {h['sending']} alerts"
+            f"{who} polled {h['polled']} sources last, is polling {h['leases']}, "
+            f"sending {h['sending']} alerts"
             for who, h in sorted(holders.items())))
     given_up = store.count_deliveries("failed")
     if given_up:
@@ -180,8 +182,8 @@ def history(args: argparse.Namespace, config: Config, store: Any) -> int:
     show_id = _watched(config, args.show).id
     items = store.history(show_id)
     if args.json:
-        out(json.dumps([dict(e.payload(), silent=silent) for e, silent in items], ensure_ascii=False, indent=2),
-             config)
+        out(json.dumps([dict(e.payload(), silent=silent) for e, silent in items], ensure_ascii=False,
+                       indent=2), config)
         return ExitStatus.OK
     if not items:
         out(f"{show_id}: no events yet", config)
@@ -190,9 +192,11 @@ def history(args: argparse.Namespace, config: Config, store: Any) -> int:
     from radar.domain.wording import installment_name, local_time
 
     out(render(["DETECTED", "INSTALLMENT", "EVENT", "STATUS", "RELEASE", "WHY", "SOURCE"],
-                [[local_time(e.detected_at), installment_name(e.installment) or "", e.event + (" (baseline)" if silent else ""),
+                [[local_time(e.detected_at), installment_name(e.installment) or "",
+                  e.event + (" (baseline)" if silent else ""),
                   f"{e.previous_status} -> {e.status}", e.release or "", e.phrase,
-                  f"{e.evidence[0].source}: {e.evidence[0].url}" if e.evidence else ""] for e, silent in items]),
+                  f"{e.evidence[0].source}: {e.evidence[0].url}" if e.evidence else ""]
+                 for e, silent in items]),
          config)
     return ExitStatus.OK
 
@@ -215,7 +219,8 @@ def _source_table(config: Config, store: Any) -> list[dict[str, Any]]:
                       "failures": row.failures if row else 0,
                       "failing_since": row.failing_since if row and row.failures else None,
                       "next_poll": datetime.fromtimestamp(next_poll, UTC).isoformat() if next_poll else None,
-                      "polled_by": row.polled_by if row else None,  # the instance (host:pid) that polled it last
+                      # the instance (host:pid) that polled it last
+                      "polled_by": row.polled_by if row else None,
                       "polling_now": row.leased_by if row and (row.lease_expires or 0) > now else None})
     return table
 
@@ -224,12 +229,13 @@ def _render_sources(table: list[dict[str, Any]]) -> str:
     from radar.cli.table import render
     from radar.domain.wording import local_time
 
-    return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "FAILING SINCE", "LAST ERROR",
-                   "NEXT POLL", "POLLED BY"],
+    return render(["SOURCE", "KIND", "TRUST", "EVERY", "LAST SUCCESS", "FAILING", "FAILING SINCE",
+                   "LAST ERROR", "NEXT POLL", "POLLED BY"],
                   [[t["name"], t["kind"], t["trust"], t["interval"], local_time(t["last_success"]) or "never",
                     t["failures"] or "", local_time(t["failing_since"]), t["last_error"] or "",
                     local_time(t["next_poll"]),
-                    f"{t['polling_now']} (polling now)" if t["polling_now"] else t["polled_by"] or ""] for t in table])
+                    f"{t['polling_now']} (polling now)" if t["polling_now"] else t["polled_by"] or ""]
+                   for t in table])
 
 
 def sources(args: argparse.Namespace, config: Config, store: Any) -> int:
@@ -248,7 +254,8 @@ def deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
         if pid is not None:  # the daemon's outbox loop sends them; sending here too could send twice
             out(json.dumps({"requeued": count, "daemon_pid": pid or None, "delivered": None, "errors": []})
                  if args.json else
-                 f"requeued {count} failed deliveries; the running daemon (pid {pid or '?'}) sends them now", config)
+                 f"requeued {count} failed deliveries; the running daemon (pid {pid or '?'}) sends them now",
+                 config)
             return ExitStatus.OK
 
         with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
@@ -265,7 +272,8 @@ def deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
     rows = [{"id": d.id, "notifier": d.notifier, "state": d.state, "event_id": d.event.event_id,
              "show_id": d.event.show_id, "installment": d.event.installment, "event": d.event.event,
              "attempts": d.attempts,
-             "next_try": datetime.fromtimestamp(d.next_try, UTC).isoformat() if d.state == "pending" else None,
+             "next_try": (datetime.fromtimestamp(d.next_try, UTC).isoformat() if d.state == "pending"
+                          else None),
              "last_error": d.last_error, "claimed_by": d.claimed_by} for d in items]
     if args.json:
         out(json.dumps(rows, ensure_ascii=False, indent=2), config)
@@ -277,7 +285,7 @@ def deliveries(args: argparse.Namespace, config: Config, store: Any) -> int:
     from radar.domain.wording import local_time
 
     out(render(["NOTIFIER", "STATE", "SHOW", "EVENT", "ATTEMPTS", "NEXT TRY", "LAST ERROR"],
-                [[r["notifier"], r["state"] + (f" by {r['claimed_by']}" if r["claimed_by"] else ""), r["show_id"],
-                  r["event"], r["attempts"], local_time(r["next_try"], seconds=True),
+                [[r["notifier"], r["state"] + (f" by {r['claimed_by']}" if r["claimed_by"] else ""),
+                  r["show_id"], r["event"], r["attempts"], local_time(r["next_try"], seconds=True),
                   r["last_error"] or ""] for r in rows]), config)
     return ExitStatus.OK
