@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from feed_server import PythonFeedServer  # noqa: E402
+from feed_server import PythonFeedServer
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import sys
 import time
 from typing import Any
 
-from radar.domain.models import Source
 from radar.app.fetch.crawl import install_reactor
+from radar.domain.models import Source
 
 
 def established(ports: set[int]) -> int:

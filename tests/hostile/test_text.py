@@ -14,11 +14,11 @@ import time
 import pytest
 from corpus import GOOD_TITLE, ISSUE_BODIES, JA_TITLE, bad_utf8_feed, ja_feed, rss, text_bodies
 
+from radar.app.fetch.results import result_from_response
 from radar.domain.models import FetchResult, Source
 from spiders import base, fastfeed
 from spiders.base import SUMMARY_MAX, TITLE_MAX, text_of
 from spiders.encoding import decode_feed, pi_encoding
-from radar.app.fetch.results import result_from_response
 from spiders.rss import parse_with_feedparser
 
 URL = "http://127.0.0.1/feed.xml"

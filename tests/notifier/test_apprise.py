@@ -11,15 +11,15 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel, ValidationError
 from pytest_httpserver import HTTPServer
+from smtp_sink import SmtpSink, free_port
 from werkzeug import Request, Response
 
-from radar.domain.channel import Channel, ChannelOptions
-from radar.domain.sample import sample_event
-from radar.domain.wording import render
 from notifier.apprise_channel import AppriseChannel
+from radar.domain.channel import Channel, ChannelOptions
 from radar.domain.errors import DeliveryError
 from radar.domain.models import Event, Evidence
-from smtp_sink import SmtpSink, free_port
+from radar.domain.sample import sample_event
+from radar.domain.wording import render
 
 pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
 
@@ -296,7 +296,7 @@ def test_registry_has_every_kind_with_help() -> None:
 
 def test_registry_rejects_a_second_class_for_a_kind() -> None:
     with pytest.raises(TypeError, match="already registered"):
-        class Impostor(Channel, kind="webhook"):  # noqa: F841
+        class Impostor(Channel, kind="webhook"):
             """Not the real webhook."""
 
             class Options(ChannelOptions):

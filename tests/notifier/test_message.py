@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from radar.domain.wording import render, when
 from radar.domain.models import Event
+from radar.domain.wording import render, when
 
 
 def fields(**changes: str) -> dict[str, str]:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from test_message import INSTALLMENT_CASES
 
-from radar.domain import wording as message
 from notifier.template import TemplateInvalid, compile_templates
-from radar.domain.sample import sample_event
+from radar.domain import wording as message
 from radar.domain.models import Event, Evidence
+from radar.domain.sample import sample_event
 
 OTHER_CASES = [
     {}, {"phrase": ""}, {"evidence": ()}, {"evidence": (), "phrase": ""},
@@ -137,8 +137,8 @@ def test_a_broken_template_in_radar_toml_is_one_config_error_naming_the_notifier
 
 
 def test_a_relative_template_file_is_read_from_the_config_directory(tmp_path: Path) -> None:
-    from radar.domain.channel import Channel
     from radar.app.config import load_config
+    from radar.domain.channel import Channel
 
     directory = _config_dir(tmp_path, 'template_file = "alert.j2"\n')
     (directory / "alert.j2").write_text("{% block title %}Radar: {{ show }}{% endblock %}")

@@ -15,9 +15,9 @@ from smtp_sink import free_port
 from werkzeug import Request, Response
 
 from notifier import verify_signature
-from radar.domain.channel import Channel
 from notifier.webhook import SIGNATURE_HEADER, WebhookChannel, body_bytes, sign
 from radar import USER_AGENT
+from radar.domain.channel import Channel
 from radar.domain.errors import DeliveryError
 from radar.domain.models import Event, Evidence
 

@@ -14,10 +14,10 @@ from test_cycle import news, ok
 
 from radar.app.config import load_config
 from radar.app.cycle import CycleProcessor
-from radar.store.lease import instance_id
 from radar.domain.models import Event, FetchResult
 from radar.domain.status import ShowState
 from radar.store import Store
+from radar.store.lease import instance_id
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 T = NOW.timestamp()

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from radar.domain.normalize import normalize
 from radar.detect.releases import find_releases, is_future, release_key
+from radar.domain.normalize import normalize
 
 
 def values(text: str, published: date | None) -> list[str]:

@@ -12,9 +12,9 @@ import pytest
 from anilist_standin import media, serve
 
 from radar.app.anilist import AniListClient
-from radar.cli.commands import main
 from radar.app.config import load_watchlist
 from radar.app.watchlist_import import clean_aliases, entry_of_media, junk, merge, slug_of
+from radar.cli.commands import main
 
 STATUSES = ("CURRENT", "COMPLETED", "PLANNING", "PAUSED")
 LIST_STATUS = ["CURRENT", "COMPLETED", "PLANNING", "PAUSED", "DROPPED"]

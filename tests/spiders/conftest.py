@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-
 FIXTURES = Path(__file__).with_name("fixtures")
 
 

@@ -157,7 +157,7 @@ def test_markup_the_check_rejects_is_rejected_in_linear_time() -> None:
 def test_namespace_table_is_feedparsers() -> None:
     from feedparser.mixin import _FeedParserMixin
 
-    assert feedxml.NAMESPACES == {uri.lower(): p.lower() for uri, p in _FeedParserMixin.namespaces.items()}
+    assert {uri.lower(): p.lower() for uri, p in _FeedParserMixin.namespaces.items()} == feedxml.NAMESPACES
 
 
 # -- entries seen in the previous response are not read again ----------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -46,8 +46,8 @@ def test_utf8_listing(fixture_bytes: Read) -> None:
     assert first == Article(
         source="site", trust="official", title="TVアニメ第2期制作決定！",
         url="https://akudama-drive.example.jp/news/42.html", summary="最新情報をお届けします。",
-        published=datetime(2026, 10, 30, 1, 0, tzinfo=timezone.utc), show_hint="akudama-drive", lang="ja")
-    assert second.published == datetime(2026, 10, 1, tzinfo=timezone.utc)  # "2026.10.01", no attribute
+        published=datetime(2026, 10, 30, 1, 0, tzinfo=UTC), show_hint="akudama-drive", lang="ja")
+    assert second.published == datetime(2026, 10, 1, tzinfo=UTC)  # "2026.10.01", no attribute
     assert second.summary == ""
 
 
@@ -60,9 +60,9 @@ def test_shift_jis_listing(fixture_bytes: Read, name: str, headers: dict[str, st
     first, second = parse(source("https://anime.example.jp/news/", **SJIS), fixture_bytes(name), headers)
     assert first.title == "「アクダマドライブ」第2期制作決定のお知らせ"
     assert first.url == "https://anime.example.jp/news/0042/"
-    assert first.published == datetime(2026, 10, 30, tzinfo=timezone.utc)
+    assert first.published == datetime(2026, 10, 30, tzinfo=UTC)
     assert second.title == "イベント開催決定～ご来場ありがとうございました"  # cp932's FULLWIDTH TILDE
-    assert second.published == datetime(2026, 9, 5, tzinfo=timezone.utc)
+    assert second.published == datetime(2026, 9, 5, tzinfo=UTC)
 
 
 def test_relative_links(fixture_bytes: Read) -> None:
@@ -75,7 +75,7 @@ def test_relative_links(fixture_bytes: Read) -> None:
         "https://studio.example.jp/goods/?id=3",
         "https://other.example.org/x",
     ]
-    assert articles[0].published == datetime(2026, 10, 30, tzinfo=timezone.utc)
+    assert articles[0].published == datetime(2026, 10, 30, tzinfo=UTC)
 
 
 def test_item_selector_matching_nothing(fixture_bytes: Read) -> None:
@@ -93,15 +93,15 @@ def test_title_selector_matching_nothing(fixture_bytes: Read) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("2026-10-30T10:00:00+09:00", datetime(2026, 10, 30, 1, 0, tzinfo=timezone.utc)),
-    ("2026-10-30", datetime(2026, 10, 30, tzinfo=timezone.utc)),
-    ("2026.10.30", datetime(2026, 10, 30, tzinfo=timezone.utc)),
-    ("2026/10/30", datetime(2026, 10, 30, tzinfo=timezone.utc)),
-    ("2026年10月30日", datetime(2026, 10, 30, tzinfo=timezone.utc)),
-    ("2026年10月30日（金）18:00", datetime(2026, 10, 30, 18, 0, tzinfo=timezone.utc)),
-    ("Posted 2026.10.30 お知らせ", datetime(2026, 10, 30, tzinfo=timezone.utc)),
-    ("Fri, 30 Oct 2026 09:00:00 +0900", datetime(2026, 10, 30, 0, 0, tzinfo=timezone.utc)),
-    ("October 30, 2026", datetime(2026, 10, 30, tzinfo=timezone.utc)),
+    ("2026-10-30T10:00:00+09:00", datetime(2026, 10, 30, 1, 0, tzinfo=UTC)),
+    ("2026-10-30", datetime(2026, 10, 30, tzinfo=UTC)),
+    ("2026.10.30", datetime(2026, 10, 30, tzinfo=UTC)),
+    ("2026/10/30", datetime(2026, 10, 30, tzinfo=UTC)),
+    ("2026年10月30日", datetime(2026, 10, 30, tzinfo=UTC)),
+    ("2026年10月30日（金）18:00", datetime(2026, 10, 30, 18, 0, tzinfo=UTC)),
+    ("Posted 2026.10.30 お知らせ", datetime(2026, 10, 30, tzinfo=UTC)),
+    ("Fri, 30 Oct 2026 09:00:00 +0900", datetime(2026, 10, 30, 0, 0, tzinfo=UTC)),
+    ("October 30, 2026", datetime(2026, 10, 30, tzinfo=UTC)),
     ("", None),
     ("coming soon", None),
     ("2026.13.40", None),

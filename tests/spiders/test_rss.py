@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -35,11 +35,11 @@ def test_rss2(fixture_bytes: Read) -> None:
     assert first.title == "Akudama Drive season 2 announced"
     assert first.url == "https://news.example.org/news/2026-10-30/akudama-drive-season-2"
     assert first.guid == "news-1001"
-    assert first.published == datetime(2026, 10, 30, 0, 0, tzinfo=timezone.utc)
+    assert first.published == datetime(2026, 10, 30, 0, 0, tzinfo=UTC)
     assert first.summary == "The official site announced a second season."  # tags and script gone
     assert (first.source, first.trust, first.show_hint, first.lang) == ("feed", "news", "akudama-drive", "en-us")
     assert second.summary == "Plain text & entities."
-    assert second.published == datetime(2026, 10, 29, 12, 30, tzinfo=timezone.utc)
+    assert second.published == datetime(2026, 10, 29, 12, 30, tzinfo=UTC)
 
 
 def test_atom_relative_link_updated_and_lang(fixture_bytes: Read) -> None:
@@ -47,7 +47,7 @@ def test_atom_relative_link_updated_and_lang(fixture_bytes: Read) -> None:
     assert entry.title == "第2期制作決定！"
     assert entry.url == "https://official.example.jp/news/42.html"
     assert entry.guid == "tag:official.example.jp,2026:news/42"
-    assert entry.published == datetime(2026, 10, 30, 1, 0, tzinfo=timezone.utc)
+    assert entry.published == datetime(2026, 10, 30, 1, 0, tzinfo=UTC)
     assert entry.summary == "TVアニメ第2期の制作が決定しました。"
     assert entry.lang == "ja"
 
@@ -55,7 +55,7 @@ def test_atom_relative_link_updated_and_lang(fixture_bytes: Read) -> None:
 def test_rdf(fixture_bytes: Read) -> None:
     (item,) = parse(fixture_bytes("rdf.xml"))
     assert (item.title, item.url) == ("2期の噂", "https://blog.example.jp/entry/7")
-    assert item.published == datetime(2026, 10, 28, 12, 0, tzinfo=timezone.utc)
+    assert item.published == datetime(2026, 10, 28, 12, 0, tzinfo=UTC)
     assert item.lang == "ja"
 
 
