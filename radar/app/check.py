@@ -18,13 +18,6 @@ from radar.store.lease import instance_id
 log = logging.getLogger(__name__)
 
 
-def install_reactor() -> Any:
-    """Install the asyncio reactor before anything imports twisted.internet.reactor; return it."""
-    from radar.app.fetch.crawl import install_reactor as install
-
-    return install()
-
-
 def make_runner(config: Config) -> Any:
     """What polls the sources, configured from [schedule]."""
     from radar.app.fetch.crawl import PollRunner
@@ -80,6 +73,8 @@ def cycle_deferred(config: Config, store: Store, runner: Any, processor: CyclePr
 def run_cycles(config: Config, store: Store, count: int = 1,
                before_each: Callable[[int], None] | None = None) -> list[CycleReport]:
     """Run `count` cycles one after another in a fresh reactor (once per process) and return the reports."""
+    from radar.app.fetch.crawl import install_reactor
+
     reactor = install_reactor()
     from twisted.internet import defer
 

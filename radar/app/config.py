@@ -70,10 +70,6 @@ class Config:
         path = Path(self.radar.store.path)
         return f"sqlite:///{path if path.is_absolute() else self.directory / path}"
 
-    def redact(self, text: str) -> str:
-        """The text with every declared secret replaced by ****."""
-        return self.masker.mask(text)
-
     def show_by_id(self) -> dict[str, Show]:
         return {show.id: show for show in self.shows}
 

@@ -243,7 +243,7 @@ class CycleProcessor:
             else:
                 continue
             health = SourceHealth(result.source, mask_url(urls.get(result.source, "")), row.failing_since,
-                                  self.config.redact(error) if error else None, failures)
+                                  self.config.masker.mask(error) if error else None, failures)
             event = Event(event_id=stable_id(kind, result.source, row.failing_since), event=kind, show_id="",
                           show_title="", status="", previous_status="", release=None, previous_release=None,
                           evidence=(), detected_at=now.replace(microsecond=0).isoformat(), source=health)

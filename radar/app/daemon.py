@@ -230,7 +230,7 @@ def run_daemon(config: Config, healthcheck_port: int | None = None, http_port: i
                pages: Pages | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns the exit status. With `http_port`, `pages` (the status board's
     resource tree, given the current config and the store) is served there beside /healthz."""
-    from radar.app.check import install_reactor
+    from radar.app.fetch.crawl import install_reactor
 
     shared = not config.store_url.startswith("sqlite")  # PostgreSQL: instances coordinate by leases
     Store(config.store_url).close()  # a missing store directory is refused here as by check and status,

@@ -57,10 +57,10 @@ def deliver_one(config: Config, store: Store, channels: dict[str, Channel], item
         try:
             channel.send(item.event)
         except DeliveryError as exc:
-            reason = config.redact(exc.problem)
+            reason = config.masker.mask(exc.problem)
         except Exception as exc:  # a channel bug must not kill the loop or lose the alert
             log.exception("notifier %s crashed", item.notifier)
-            reason = config.redact(f"{exc.__class__.__name__}: {exc}")
+            reason = config.masker.mask(f"{exc.__class__.__name__}: {exc}")
         else:
             store.mark_delivered(item.id, datetime.now(UTC))
             return None

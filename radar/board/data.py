@@ -141,7 +141,7 @@ def read_board(config: Config, store: Store, now: datetime | None = None) -> Boa
     sources = []
     for source in config.sources:
         row = rows.get(source.name)
-        error = config.redact(row.last_error) if row is not None and row.last_error else None
+        error = config.masker.mask(row.last_error) if row is not None and row.last_error else None
         sources.append(SourceHealth(source.name, source.kind, source.trust, row.last_success if row else None,
                                     row.failing_since if row is not None and row.failures else None,
                                     row.failures if row else 0, error))

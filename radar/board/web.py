@@ -115,13 +115,13 @@ def live_root(current: Callable[[], Config], store: Store) -> Resource:
     (SIGHUP may replace it)."""
     from radar.board.data import read_board
 
-    return board_root(lambda: read_board(current(), store), lambda text: current().redact(text))
+    return board_root(lambda: read_board(current(), store), lambda text: current().masker.mask(text))
 
 
 def serve(load: Callable[[], Board], redact: Callable[[str], str], port: int, bind: str,
           ready: Callable[[int], None]) -> None:
     """`renewal-radar serve`: the board until SIGTERM/SIGINT; `ready(port)` once it listens."""
-    from radar.app.check import install_reactor
+    from radar.app.fetch.crawl import install_reactor
 
     reactor = install_reactor()
     ready(listen(reactor, board_root(load, redact), port, bind, "the status board"))

@@ -22,7 +22,7 @@ def export_board(config: Config, store: Any, directory: Path) -> Path:
     from radar.board.data import read_board
     from radar.board.export import export
 
-    export(read_board(config, store), directory, config.redact)
+    export(read_board(config, store), directory, config.masker.mask)
     return directory
 
 
@@ -41,5 +41,5 @@ def serve_command(args: argparse.Namespace, config: Config, store: Any) -> int:
             config)
         sys.stdout.flush()
 
-    serve(lambda: read_board(config, store), config.redact, args.port, args.bind, ready)
+    serve(lambda: read_board(config, store), config.masker.mask, args.port, args.bind, ready)
     return ExitStatus.OK

@@ -112,7 +112,7 @@ def _notify_test(args: argparse.Namespace, config: Config) -> int:
             results.append({"notifier": spec.name, "sent": True, "target": channel.describe(), "error": None})
         except DeliveryError as exc:
             results.append({"notifier": spec.name, "sent": False, "target": channel.describe(),
-                            "error": config.redact(exc.problem)})
+                            "error": config.masker.mask(exc.problem)})
     if args.json:
         out(json.dumps(results, ensure_ascii=False, indent=2), config)
     for r in [] if args.json else results:

@@ -57,4 +57,4 @@ def render_config(config: Config) -> str:
     for show in config.shows:
         lines += ["[[show]]", f"id = {_value(show.id)}", f"title = {_value(show.title)}",
                   f"aliases = {_value(show.aliases)}", ""]
-    return config.redact("\n".join(lines))
+    return config.masker.mask("\n".join(lines))

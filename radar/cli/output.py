@@ -13,7 +13,7 @@ def out(text: str, config: Config | None = None) -> None:
         clean_lines,  # no terminal escape or bidi override a feed wrote is printed
     )
 
-    print(clean_lines(config.redact(text) if config else text))
+    print(clean_lines(config.masker.mask(text) if config else text))
 
 
 def err(text: str) -> None:

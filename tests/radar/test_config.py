@@ -73,7 +73,7 @@ def test_secrets_are_redacted_in_config_show(tmp_path):
     for secret in ("abc-private", "s3cret-value", "literal-token-abc"):
         assert secret not in shown
     assert 'name = "hook"' in shown and "****" in shown
-    assert config.redact("posting to https://example.org/hooks/abc-private") == "posting to ****"
+    assert config.masker.mask("posting to https://example.org/hooks/abc-private") == "posting to ****"
 
 
 @pytest.mark.parametrize("missing", ["watchlist.toml", "sources.toml"])

@@ -57,8 +57,8 @@ def test_only_declared_values_are_secrets_not_every_env_value(tmp_path):
     env = {"POLL": "1m", "X": "a", "FEED": "https://example.org/news-1m.xml", "HOOK_SECRET": "s3cret-value"}
     config = load_config(tmp_path, env)
     plain = "news-1m polled https://example.org/news-1m.xml every 1m; source a: /a/rss"
-    assert config.redact(plain) == plain
-    assert config.redact("sig s3cret-value, post https://example.org/hooks/abc-private, feed-Pass-77") == (
+    assert config.masker.mask(plain) == plain
+    assert config.masker.mask("sig s3cret-value, post https://example.org/hooks/abc-private, feed-Pass-77") == (
         "sig ****, post ****, ****")
 
 
