@@ -101,7 +101,7 @@ def read(source: Source, body: bytes, url: str, headers: Mapping[str, str],
     context = f"{url}\n{base}\n{lang}\n".encode()
     prints = tuple(_fingerprint(context, item) for item in items)
     articles = (_article(source, item, base_uri(base, item), name, kind == "atom", url, lang)
-                for item, fingerprint in zip(items, prints) if fingerprint not in seen)
+                for item, fingerprint in zip(items, prints, strict=True) if fingerprint not in seen)
     return [a for a in articles if a is not None], prints
 
 
@@ -179,7 +179,8 @@ def _article(source: Source, item: etree._Element, base: str, name: Names, atom:
     if not title and not link:
         return None
     return Article(source=source.name, trust=source.trust, title=title, url=link,
-                   summary=readable(source.name, "summary", summary or content or "", SUMMARY_MAX, True), published=published or updated,
+                   summary=readable(source.name, "summary", summary or content or "", SUMMARY_MAX, True),
+                   published=published or updated,
                    guid=guid or None, show_hint=source.show, lang=lang)
 
 

@@ -93,7 +93,8 @@ def load_config(directory: Path, env: dict[str, str] | None = None) -> Config:
     watchlist = _validate(WatchlistFile, raw[WATCHLIST_FILE], directory / WATCHLIST_FILE)
     sources_file = _validate(SourcesFile, raw[SOURCES_FILE], directory / SOURCES_FILE)
     shows = _shows(watchlist, directory / WATCHLIST_FILE)
-    plugins.load_files([directory / Path(p).expanduser() for p in radar.plugins.paths], str(directory / RADAR_FILE))
+    plugin_paths = [directory / Path(p).expanduser() for p in radar.plugins.paths]
+    plugins.load_files(plugin_paths, str(directory / RADAR_FILE))
     sources = _sources(sources_file, {s.id for s in shows}, directory / SOURCES_FILE, radar)
     masker = Masker()
     notifiers = _notifiers(radar, {s.id for s in shows}, directory / RADAR_FILE, masker)
@@ -121,7 +122,7 @@ def load_anilist_settings(directory: Path, env: dict[str, str] | None = None) ->
 
 
 def _check_files(directory: Path) -> None:
-    """A required file that is missing, or a file whose name is a misspelling of a missing one, is an error."""
+    """A required file that is missing, or a file whose name misspells a missing one, is an error."""
     present = {path.name for path in directory.iterdir() if path.is_file()}
     for name in sorted(present - set(CONFIG_FILES)):
         match = difflib.get_close_matches(name.lower(), CONFIG_FILES, n=1, cutoff=0.75)
@@ -217,7 +218,8 @@ def _unique(seen: set[str], name: str, path: Path, where: str, what: str) -> Non
     seen.add(name)
 
 
-def _kind_options(registry: dict[str, Any], entry: BaseModel, path: Path, where: str) -> tuple[Any, BaseModel]:
+def _kind_options(registry: dict[str, Any], entry: BaseModel, path: Path,
+                  where: str) -> tuple[Any, BaseModel]:
     """The registered class for an entry's `kind` and its validated kind-specific options."""
     kind_name = entry.kind  # type: ignore[attr-defined]
     kind = registry.get(kind_name)
@@ -266,8 +268,9 @@ def _notifiers(radar: RadarFile, show_ids: set[str], path: Path, masker: Masker)
                                   "fix the id or remove it")
         try:
             built = channel(entry.name, options)
-        except ValueError as exc:  # a check that needs the notifier itself, e.g. a template that does not compile
-            raise ConfigError(str(path), f"notifier {entry.name!r}", str(exc), getattr(exc, "fix", None)) from None
+        except ValueError as exc:  # a check that needs the notifier itself: a template that does not compile
+            fix = getattr(exc, "fix", None)
+            raise ConfigError(str(path), f"notifier {entry.name!r}", str(exc), fix) from None
         masker.update(built.secrets())
         specs.append(NotifierSpec(entry.name, entry.kind, tuple(entry.events), tuple(entry.shows),
                                   options, tuple(channel.secret_fields)))

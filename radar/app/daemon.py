@@ -185,8 +185,8 @@ class Daemon:
                             "polled again on the next start", len(late), SHUTDOWN_GRACE)
             stuck = [d for d in sending if not d.called]
             if stuck:  # a delivery marks its alert only once sent: an abandoned one stays pending
-                log.warning("stopping: %d deliveries still sending after %gs are abandoned; their alerts stay "
-                            "pending", len(stuck), SHUTDOWN_GRACE)
+                log.warning("stopping: %d deliveries still sending after %gs are abandoned; their alerts "
+                            "stay pending", len(stuck), SHUTDOWN_GRACE)
             return defer.DeferredList(list(self.poller.folds), consumeErrors=True)
 
         def finished(_: Any) -> None:

@@ -97,8 +97,9 @@ def _notify_test(args: argparse.Namespace, config: Config) -> int:
     if args.name and not specs:
         names = [n.name for n in config.notifiers]
         close = difflib.get_close_matches(args.name, names, n=3, cutoff=0.5)
-        raise UsageError(f"no notifier named {args.name!r}", f"did you mean {', '.join(close)}?" if close else
-                         ("the notifiers are " + ", ".join(names) if names else "radar.toml has no [[notifier]]"))
+        known = "the notifiers are " + ", ".join(names) if names else "radar.toml has no [[notifier]]"
+        hint = f"did you mean {', '.join(close)}?" if close else known
+        raise UsageError(f"no notifier named {args.name!r}", hint)
     if not specs:
         out("[]" if args.json else "no notifiers configured: add a [[notifier]] to radar.toml", config)
         return ExitStatus.OK
@@ -116,17 +117,18 @@ def _notify_test(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         out(json.dumps(results, ensure_ascii=False, indent=2), config)
     for r in [] if args.json else results:
-        out(f"{r['notifier']}: sent ({r['target']})" if r["sent"] else f"{r['notifier']}: FAILED: {r['error']}",
-             config)
+        outcome = f"sent ({r['target']})" if r["sent"] else f"FAILED: {r['error']}"
+        out(f"{r['notifier']}: {outcome}", config)
     return ExitStatus.DELIVERY if any(not r["sent"] for r in results) else ExitStatus.OK
 
 
 def _config(args: argparse.Namespace, config: Config) -> int:
     if args.action == "check":
-        counts = {"shows": len(config.shows), "sources": len(config.sources), "notifiers": len(config.notifiers)}
+        counts = {"shows": len(config.shows), "sources": len(config.sources),
+                  "notifiers": len(config.notifiers)}
         out(json.dumps({"directory": str(config.directory), "ok": True, **counts}) if args.json else
-             f"{config.directory}: OK — {counts['shows']} shows, {counts['sources']} sources, "
-             f"{counts['notifiers']} notifiers", config)
+            f"{config.directory}: OK — {counts['shows']} shows, {counts['sources']} sources, "
+            f"{counts['notifiers']} notifiers", config)
         return ExitStatus.OK
     from radar.cli.config_view import render_config
 

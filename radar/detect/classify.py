@@ -64,7 +64,7 @@ class Classifier:
     def classify(self, article: Article) -> list[Claim]:
         """Claims of this article, one per show it reports renewal news (or a rumour) about."""
         # what is worth reading: longer text is cut before any scan (every step below is bounded), at the
-        # same limits as the text stored for people (radar.domain.display), so the classifier reads what is kept
+        # the limits of the text stored for people (radar.domain.display): the classifier reads what is kept
         title = fold(cut(article.title or "", TITLE_LIMIT))
         summary = fold(cut(article.summary or "", SUMMARY_LIMIT))
         t_mentions = self.matcher.find_folded(title)
@@ -205,10 +205,10 @@ def _unglue(low: str, mentions: list[Mention]) -> str:
 
 def _passing(low: str, m: Mention, hits: dict[str, list[Span]]) -> bool:
     """A name in passing: "the studio behind X", "from the director of X", "X creator's manga"."""
-    for s, e in hits.get("passing_before", ()):
+    for _, e in hits.get("passing_before", ()):
         if e <= m.start and m.start - e <= 40 and _BEFORE_GAP.fullmatch(low, e, m.start):
             return True
-    for s, e in hits.get("passing_after", ()):
+    for s, _ in hits.get("passing_after", ()):
         if s >= m.end and s - m.end <= 16 and _AFTER_GAP.fullmatch(low, m.end, s):
             return True
     return False
