@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -82,8 +81,8 @@ def test_the_unit_runs_the_command_where_the_readme_installs_it():
         f"--prefix={Path(binary.group(1)).parent.parent}" in readme
 
 
-def test_classify_help_describes_its_input_and_output():
-    shown = subprocess.run([sys.executable, "-m", "radar.cli", "classify", "--help"], capture_output=True,
+def test_classify_help_describes_its_input_and_output(renewal_radar):
+    shown = subprocess.run([*renewal_radar, "classify", "--help"], capture_output=True,
                            text=True, check=True, cwd=REPO).stdout
     for words in ("stdin", '"title"', '"source_trust"', '"events"', '"event"', '"release"', '"installment"',
                   "rumor", '"error"'):

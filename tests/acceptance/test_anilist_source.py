@@ -26,7 +26,7 @@ def season3(start: tuple[int | None, int | None, int | None] = (None, None, None
 
 @pytest.fixture
 def anilist(httpserver) -> tuple[AniList, str]:
-    """Mounted before `site`, whose catch-all would otherwise answer /graphql."""
+    """The stand-in, on pytest-httpserver (one-off answers queued per request)."""
     standin, url = serve(httpserver)
     standin.relations = {ROOT: [("SEQUEL", media(S2, "Mushoku Tensei II", status="FINISHED")),
                                 ("SOURCE", {**media(99, "Mushoku Tensei (novel)"), "type": "MANGA"})],

@@ -11,8 +11,9 @@ import json
 import os
 import queue
 import shutil
+import signal
+import socket
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -23,11 +24,12 @@ from pathlib import Path
 import feedparser
 import icalendar
 import pytest
+from harness import REPO, Cli, cli_env, free_port, wait_for
+from local_site import LocalSite
 from parsel import Selector
 
 from radar.domain.wording import when
 
-REPO = Path(__file__).resolve().parents[2]
 HOSTILE = "<script>alert(1)</script> Terra Formars Season 3 Announced"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -74,33 +76,47 @@ def rss(*items: tuple[str, str, str]) -> str:
             f"<link>https://news.example/</link><description>d</description>{body}</channel></rss>")
 
 
-def command() -> list[str]:
-    """The installed console script, as the README installs it."""
-    script = Path(sys.executable).parent / "renewal-radar"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "radar.cli"]
+@pytest.fixture(scope="session")
+def board_site() -> Iterator[LocalSite]:
+    """The news feed and the blog the filled config reads, for the whole session."""
+    site = LocalSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="session")
+def filled(tmp_path_factory: pytest.TempPathFactory, renewal_radar: list[str], board_site: LocalSite) -> Path:
+    """A config watching five shows through a news feed and a community blog, baselined, then news: made
+    once (two real checks) and copied for each test."""
+    made = Cli(renewal_radar, tmp_path_factory.mktemp("board") / "config", cli_env())
+    made.config.mkdir()
+    (made.config / "watchlist.toml").write_text(WATCHLIST)
+    (made.config / "sources.toml").write_text(
+        f'[[source]]\nname = "ann"\nkind = "rss"\nurl = "{board_site.url("/news.xml")}"\ntrust = "news"\n\n'
+        f'[[source]]\nname = "blog"\nkind = "rss"\nurl = "{board_site.url("/blog.xml")}"\ntrust = "community"\n')
+    (made.config / "radar.toml").write_text("[alerts]\nrumors = true\n")
+    board_site.put("/news.xml", rss(OLD))
+    board_site.put("/blog.xml", rss())
+    made("check")  # the baseline: recorded silently
+    board_site.put("/news.xml", rss(OLD, *NEWS))
+    board_site.put("/blog.xml", rss(*BLOG))
+    made("check")
+    return made.config
 
 
 @pytest.fixture
-def radar(cli, site):
-    """A config watching five shows through a news feed and a community blog, baselined, then news."""
-    (cli.config / "watchlist.toml").write_text(WATCHLIST)
-    (cli.config / "sources.toml").write_text(
-        f'[[source]]\nname = "ann"\nkind = "rss"\nurl = "{site.url("/news.xml")}"\ntrust = "news"\n\n'
-        f'[[source]]\nname = "blog"\nkind = "rss"\nurl = "{site.url("/blog.xml")}"\ntrust = "community"\n')
-    (cli.config / "radar.toml").write_text("[alerts]\nrumors = true\n")
-    site.put("/news.xml", rss(OLD))
-    site.put("/blog.xml", rss())
-    cli("check")  # the baseline: recorded silently
-    site.put("/news.xml", rss(OLD, *NEWS))
-    site.put("/blog.xml", rss(*BLOG))
-    cli("check")
+def radar(cli: Cli, filled: Path, board_site: LocalSite) -> Cli:
+    """The test's own copy of the filled config and its store, the feeds as they were when it was filled."""
+    shutil.copytree(filled, cli.config, dirs_exist_ok=True)
+    board_site.put("/news.xml", rss(OLD, *NEWS))
+    board_site.put("/blog.xml", rss(*BLOG))
     return cli
 
 
 @contextmanager
 def serving(cli) -> Iterator[str]:
     """`renewal-radar serve --port 0` as a real process; yields its base URL once it listens."""
-    proc = subprocess.Popen([*command(), "--config", str(cli.config), "serve", "--port", "0"], cwd=REPO,
+    proc = subprocess.Popen([*cli.command, "--config", str(cli.config), "serve", "--port", "0"], cwd=REPO,
                             env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
@@ -168,7 +184,7 @@ def test_chromium_shows_what_the_store_holds_and_the_hostile_title_as_text(radar
     assert status == 200 and json.loads(body) == rows  # what `status --json` prints
 
 
-def test_feed_and_calendar_follow_the_store_and_a_delay_moves_the_event(radar, site) -> None:
+def test_feed_and_calendar_follow_the_store_and_a_delay_moves_the_event(radar, board_site) -> None:
     with serving(radar) as base:
         status, headers, body = get(f"{base}/feed.atom")
         assert status == 200 and headers["Content-Type"].startswith("application/atom+xml")
@@ -187,7 +203,7 @@ def test_feed_and_calendar_follow_the_store_and_a_delay_moves_the_event(radar, s
         assert str(akudama["summary"]) == "Akudama Drive — Season 2 (October 2027)"
         assert akudama.decoded("dtstart").isoformat() == "2027-10-01"
 
-        site.put("/news.xml", rss(OLD, *NEWS, DELAY))
+        board_site.put("/news.xml", rss(OLD, *NEWS, DELAY))
         radar("check")  # the daemon-less way: a check while the board is served
         _, _, ics = get(f"{base}/calendar.ics")
         after = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(ics).walk("VEVENT")}
@@ -229,32 +245,23 @@ def test_export_and_check_with_export_dir_write_the_four_files(radar, tmp_path: 
     assert bad.returncode == 2 and "radar.toml: board.export_dir: is empty" in bad.stderr
 
 
-def test_the_daemon_serves_the_same_board_beside_healthz(radar) -> None:
-    import signal
-    import socket
-    import time
-
-    from smtp_sink import free_port
-
+def test_the_daemon_serves_the_same_board_beside_healthz(radar, daemons) -> None:
     port = free_port()
-    proc = subprocess.Popen([*command(), "--config", str(radar.config), "daemon", "--http-port", str(port)],
-                            cwd=REPO, env=radar.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # wait for the port, not a fixed time
-            assert proc.poll() is None, proc.stderr.read()  # type: ignore[union-attr]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the daemon never listened"
-                time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
-        status, _, body = get(base + "/")
-        assert status == 200 and b"Akudama Drive" in body and b"&lt;script&gt;" in body
-        assert json.loads(get(base + "/healthz")[2])["status"] == "ok"
-        assert json.loads(get(base + "/api/status.json")[2]) == json.loads(radar("status", "--json").stdout)
-        assert get(base + "/", "POST")[0] == 405
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+    daemon = daemons("--http-port", str(port))
+
+    def listening() -> bool:
+        assert daemon.proc.poll() is None, daemon.output()
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    wait_for(listening, 60, "the daemon to listen", daemon.output)
+    base = f"http://127.0.0.1:{port}"
+    status, _, body = get(base + "/")
+    assert status == 200 and b"Akudama Drive" in body and b"&lt;script&gt;" in body
+    assert json.loads(get(base + "/healthz")[2])["status"] == "ok"
+    assert json.loads(get(base + "/api/status.json")[2]) == json.loads(radar("status", "--json").stdout)
+    assert get(base + "/", "POST")[0] == 405
+    assert daemon.stop(signal.SIGTERM, timeout=30)[0] == 0

@@ -137,7 +137,7 @@ def test_check_pipeline_end_to_end(cli, site, hook):
         assert state["one-punch-man"]["evidence"][0]["source"] == "news"
         assert state["akudama-drive"]["status"] in ("none", "rumored")
         assert hook.calls == [] and smtp.messages == []
-        assert all("RenewalRadar" in r["user_agent"] for r in site.requests)
+        assert all("RenewalRadar" in r.user_agent for r in site.fetches)
 
         # 2. The official site announces a season 2 without naming the show; a look-alike title elsewhere.
         site.put("/official/news/", official_page(*NEW_PAGE), "text/html; charset=utf-8")
@@ -145,23 +145,23 @@ def test_check_pipeline_end_to_end(cli, site, hook):
         cli("check")
         assert len(hook.calls) == 1
         call = hook.calls[0]
-        payload = json.loads(call["body"])
+        payload = call.json()
         assert payload["show_id"] == "akudama-drive" and payload["show_title"] == "Akudama Drive"
         assert payload["status"] == "announced"
         assert payload["previous_status"] == state["akudama-drive"]["status"]
         assert payload["evidence"][0]["url"] == site.url("/news/season2/")
         assert payload["evidence"][0]["trust"] == "official"
-        assert call["headers"]["Idempotency-Key"] == payload["event_id"]
-        assert verify_signature(call["body"], call["headers"]["X-Renewal-Radar-Signature"], SECRET)
+        assert call.header("Idempotency-Key") == payload["event_id"]
+        assert verify_signature(call.body, call.header("X-Renewal-Radar-Signature"), SECRET)
         mails = smtp.wait_for(1)
         assert len(mails) == 1 and "Akudama Drive" in mails[0]["Subject"]
         assert statuses(cli)["princess-principal"]["status"] == "none"
 
         # 3. Nothing new: nothing sent, every fetch conditional.
-        before = len(site.requests)
+        before = len(site.fetches)
         cli("check")
-        quiet = [r for r in site.requests[before:] if r["path"] != "/robots.txt"]
-        assert len(quiet) == 4 and all(r["conditional"] for r in quiet)
+        quiet = [r for r in site.fetches[before:] if r.path != "/robots.txt"]
+        assert len(quiet) == 4 and all(r.conditional for r in quiet)
         assert len(hook.calls) == 1 and len(smtp.messages) == 1
 
         # 4. A dated article: one "dated" alert; the same news from a second source sends nothing.

@@ -8,11 +8,8 @@ article wrote it, and times are local with their zone."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import REPO
 from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 
 USAGE = 64
@@ -21,12 +18,6 @@ AKUDAMA_S2 = ("akudama-s2", "TVアニメ「アクダマドライブ」第２期�
 PP_RUMOR = ("pp-rumor", "Princess Principal Season 2 Release Date: Everything We Know",
             ("Princess Principal season 2 is set to air soon according to fans, but the release date has not "
              "been announced."), "Tue, 01 Dec 2026 10:00:00 +0000")
-
-
-def run(cli, *args: str) -> subprocess.CompletedProcess:
-    """The CLI exactly as typed: no --config put in front."""
-    return subprocess.run([sys.executable, "-m", "radar.cli", *args], check=False, capture_output=True, text=True,
-                          env=cli.env, timeout=120, cwd=REPO)
 
 
 @pytest.fixture
@@ -81,14 +72,14 @@ def test_usage_mistakes_are_their_own_exit_code_with_close_matches(starter):
 
 def test_global_options_after_the_command_help_examples_and_json_everywhere(starter):
     cli = starter
-    alone = run(cli)
+    alone = cli.run()  # the command exactly as typed: no --config put in front
     assert alone.returncode == 0 and "COMMAND" in alone.stdout and "history" in alone.stdout
-    after = run(cli, "config", "check", "--config", str(cli.config), "-v")
+    after = cli.run("config", "check", "--config", str(cli.config), "-v")
     assert after.returncode == 0 and after.stdout.startswith(f"{cli.config}: OK"), after.stderr
-    assert run(cli, "-q", "sources", "--config", str(cli.config), "--json").returncode == 0
+    assert cli.run("-q", "sources", "--config", str(cli.config), "--json").returncode == 0
     for command in ("init", "check", "daemon", "status", "sources", "history", "deliveries", "notify-test",
                     "config", "demo", "serve", "export", "watchlist"):
-        shown = run(cli, command, "--help")
+        shown = cli.run(command, "--help")
         assert shown.returncode == 0 and "example: renewal-radar" in shown.stdout, command
 
     assert json.loads(cli("config", "check", "--json").stdout) == {

@@ -1,14 +1,12 @@
 """`renewal-radar demo` shows a newcomer real alerts offline, through the real pipeline."""
 
 import subprocess
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from harness import REPO
 
 
-def test_demo_alerts_once_for_each_real_change_and_ignores_look_alikes():
-    proc = subprocess.run([sys.executable, "-m", "radar.cli", "demo"], check=False, capture_output=True, text=True,
+def test_demo_alerts_once_for_each_real_change_and_ignores_look_alikes(renewal_radar):
+    proc = subprocess.run([*renewal_radar, "demo"], check=False, capture_output=True, text=True,
                           timeout=120, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout

@@ -5,17 +5,12 @@ config's secrets."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
-from test_daemon import WATCHLIST, rss, source, wait_for
+from test_daemon import WATCHLIST, rss, source
 
 HOOK_SECRET = "hook-Secret-31337"
 DISCORD_TOKEN = "Discord-Token-abcdef0123"
 FEED_PASSWORD = "feed-Pass-4242"
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_config_show_and_notify_test_mask_secrets_and_nothing_else(cli, site, hook):
@@ -51,7 +46,7 @@ events = []
     assert len(hook.calls) == 1
 
 
-def test_after_sighup_the_log_masks_the_new_configs_secrets(cli, site, tmp_path):
+def test_after_sighup_the_log_masks_the_new_configs_secrets(cli, site, daemons):
     """The reloaded config adds a source whose URL carries a password; its failure is logged masked."""
     cli.env["MEMBERS_URL"] = f"http://reader:{FEED_PASSWORD}@{site.url('/members.xml').split('://')[1]}"
     (cli.config / "watchlist.toml").write_text(WATCHLIST)
@@ -60,21 +55,12 @@ def test_after_sighup_the_log_masks_the_new_configs_secrets(cli, site, tmp_path)
     (cli.config / "sources.toml").write_text(sources)
     site.put("/news.xml", rss())
     site.put("/members.xml", "members only", "text/plain", status=403)
-    log = tmp_path / "daemon.log"
-    with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "radar.cli", "-v", "--config", str(cli.config), "daemon"],
-                                env=cli.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for(lambda: any(r["path"] == "/news.xml" for r in site.requests), 20, "the first poll")
-        (cli.config / "sources.toml").write_text(sources + source("members", "${MEMBERS_URL}"))
-        proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: "reader:" in log.read_text(), 20, "a log line naming the new source's URL")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(15) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-    text = log.read_text()
+    daemon = daemons("-v")
+    site.wait(lambda: site.of("/news.xml"), 20, "the first poll", daemon.output)
+    (cli.config / "sources.toml").write_text(sources + source("members", "${MEMBERS_URL}"))
+    daemon.proc.send_signal(signal.SIGHUP)
+    daemon.wait(lambda: "reader:" in daemon.output(), 20, "a log line naming the new source's URL")
+    assert daemon.stop()[0] == 0
+    text = daemon.output()
     assert FEED_PASSWORD not in text
     assert "reader:****@" in text, text

@@ -7,23 +7,15 @@ another daemon once its claim expires — once."""
 from __future__ import annotations
 
 import json
-import select
 import signal
-import socket
-import sys
 import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 from itertools import pairwise
-from pathlib import Path
-from typing import Any
 
+from harness import wait_for
 from sqlalchemy import create_engine, text
-from test_daemon import OLD, Daemon, free_port, healthz, rss, wait_for
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from feed_server import PythonFeedServer
+from test_daemon import OLD, rss
 
 FEEDS = 300
 NEWS = 30
@@ -35,63 +27,6 @@ WORDS = [
     "Saffron", "Thistle", "Umber", "Vellum", "Willow", "Xenon", "Yarrow", "Zephyr", "Aster",
     "Bramble", "Cinder", "Drift",
 ]
-
-
-@dataclass
-class Receiver:
-    """A webhook endpoint. Every POST is answered at once, except while `hold` is set: the next one is held
-    until `release` is set; a POST whose sender is gone by then (killed) was never acknowledged and is
-    recorded as abandoned. `acked` holds the event_id of every POST answered 200 to a live sender."""
-
-    acked: list[str] = field(default_factory=list)
-    abandoned: list[str] = field(default_factory=list)
-    hold: threading.Event = field(default_factory=threading.Event)
-    held: threading.Event = field(default_factory=threading.Event)
-    release: threading.Event = field(default_factory=threading.Event)
-
-    def __post_init__(self) -> None:
-        receiver = self
-        lock = threading.Lock()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                event_id = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["event_id"]
-                with lock:
-                    holding = receiver.hold.is_set() and not receiver.held.is_set()
-                    if holding:
-                        receiver.held.set()
-                        receiver.held_id = event_id
-                if holding:
-                    receiver.release.wait(60)
-                    if _closed(self.connection):
-                        receiver.abandoned.append(event_id)
-                        return
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-                self.wfile.flush()
-                receiver.acked.append(event_id)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.held_id = ""
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
-def _closed(conn: socket.socket) -> bool:
-    """Whether the peer has closed the connection (a killed process's sockets are closed by the kernel)."""
-    readable, _, _ = select.select([conn], [], [], 0.5)
-    if not readable:
-        return False
-    try:
-        return conn.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
 
 
 def title(k: int) -> str:
@@ -106,19 +41,16 @@ def news(k: int) -> tuple[str, str, str]:
     return (f"news-{k}", f"{title(k)} Season 2 Announced", f"A second season of the {title(k)} anime has been announced.")
 
 
-def fetches(server: PythonFeedServer) -> list[tuple[float, str]]:
-    """(time, path) of every feed request the server answered, from its access log."""
-    server.settle()
-    lines = server.access_log.read_text().splitlines()
-    return [(float(t), uri) for t, _status, uri in (line.split(" ", 2) for line in lines if line.count(" ") >= 2)]
+def fetches(site) -> list[tuple[float, str]]:
+    """(time, path) of every feed request the site answered."""
+    return [(a.at, a.path) for a in site.fetches]
 
 
-def test_three_daemons_on_one_postgresql_poll_each_feed_once_and_alert_once(cli, postgres, tmp_path):
+def test_three_daemons_on_one_postgresql_poll_each_feed_once_and_alert_once(cli, postgres, site, hook, daemons):
     url = postgres.new_database()
     engine = create_engine(url)
-    receiver = Receiver()
-    server = PythonFeedServer({f"/feed/{n}.xml": rss(OLD).encode() for n in range(FEEDS)}).start()
-    started: list[Daemon] = []
+    for n in range(FEEDS):
+        site.put(f"/feed/{n}.xml", rss(OLD))
     try:
         (cli.config / "radar.toml").write_text(f"""
 [store]
@@ -138,16 +70,14 @@ max_backoff = "2s"
 [[notifier]]
 name = "automation"
 kind = "webhook"
-url = "{receiver.url}"
+url = "{hook.url}"
 """)
         (cli.config / "watchlist.toml").write_text("".join(
             f'[[show]]\nid = "{show_id(k)}"\ntitle = "{title(k)}"\n\n' for k in range(NEWS)))
         (cli.config / "sources.toml").write_text("".join(
-            f'[[source]]\nname = "feed-{n}"\nkind = "rss"\nurl = "{server.url(f"/feed/{n}.xml")}"\ntrust = "news"\n\n'
+            f'[[source]]\nname = "feed-{n}"\nkind = "rss"\nurl = "{site.url(f"/feed/{n}.xml")}"\ntrust = "news"\n\n'
             for n in range(FEEDS)))
-        ports = [free_port() for _ in range(3)]
-        started = [Daemon(cli, tmp_path / f"daemon-{i}.log", "--healthcheck-port", str(port))
-                   for i, port in enumerate(ports)]
+        started = [daemons(health=True, log=f"daemon-{i}.log") for i in range(3)]
 
         def count(sql: str) -> int:
             with engine.connect() as conn:
@@ -156,45 +86,57 @@ url = "{receiver.url}"
                 except Exception:  # noqa: BLE001 (the daemons have not created the tables yet)
                     return 0
 
+        def acked() -> list[str]:
+            """The event_id of every POST answered 200 to a sender still there to read it."""
+            return [c.json()["event_id"] for c in hook.calls if c.status == 200]
+
         # the baseline: every feed polled once, silently, by one of the three
-        wait_for(lambda: count("select count(*) from source_state where last_success is not null") == FEEDS, 60,
-                 "every feed's first poll", started[0])
-        instances = {healthz(port)["instance"]: daemon for port, daemon in zip(ports, started, strict=True)}
+        started[0].wait(lambda: count("select count(*) from source_state where last_success is not null") == FEEDS,
+                        60, "every feed's first poll")
+        instances = {started[0].wait(daemon.healthz, 10, "/healthz")["instance"]: daemon for daemon in started}
         assert len(instances) == 3
 
         # news in the first 15 feeds: 15 alerts
         for k in range(NEWS // 2):
-            server.put(f"/feed/{k}.xml", rss(news(k), OLD).encode())
-        wait_for(lambda: len(receiver.acked) >= NEWS // 2, INTERVAL * 2 + 15, "the first 15 alerts", started[0])
+            site.put(f"/feed/{k}.xml", rss(news(k), OLD))
+        site.wait(lambda: len(acked()) >= NEWS // 2, INTERVAL * 2 + 15, "the first 15 alerts", started[0].output)
 
-        # news in the other 15; the receiver holds the first POST; the daemon sending it is killed
-        receiver.hold.set()
+        # news in the other 15; the receiver holds the next POST; the daemon sending it is killed
+        release = threading.Event()
+        site.stall("/hook", seconds=60, until=release, times=1)
         for k in range(NEWS // 2, NEWS):
-            server.put(f"/feed/{k}.xml", rss(news(k), OLD).encode())
-        wait_for(receiver.held.is_set, INTERVAL * 2 + 15, "a POST of the second news", started[0])
+            site.put(f"/feed/{k}.xml", rss(news(k), OLD))
+        [held] = site.wait(lambda: [c for c in hook.calls if c.held], INTERVAL * 2 + 15, "a POST of the second news",
+                           started[0].output)
+        held_id = held.json()["event_id"]
         with engine.connect() as conn:
             (sender,) = conn.execute(text("select claimed_by from outbox where state = 'sending' and event_id = :e"),
-                                     {"e": receiver.held_id}).one()
+                                     {"e": held_id}).one()
         victim = instances[sender]
         victim.proc.send_signal(signal.SIGKILL)
         victim.proc.wait(10)
-        killed_at = time.time()
-        receiver.release.set()
-        receiver.hold.clear()
+        killed_at, killed_iso, after_kill = time.monotonic(), datetime.now(UTC).isoformat(), len(site.requests)
+        release.set()
         survivors = [d for d in started if d is not victim]
 
-        wait_for(lambda: len(set(receiver.acked)) >= NEWS, LEASE + INTERVAL * 2 + 20, "all 30 alerts", survivors[0])
+        site.wait(lambda: len(set(acked())) >= NEWS, LEASE + INTERVAL * 2 + 20, "all 30 alerts", survivors[0].output)
         # every source is polled again after the kill within lease + interval (+ slack for a 2-core machine)
         deadline = killed_at + LEASE + INTERVAL + 5
-        wait_for(lambda: {p for t, p in fetches(server) if t > killed_at} >= {f"/feed/{n}.xml" for n in range(FEEDS)},
-                 max(0.0, deadline - time.time()) + 1, "every feed polled after the kill", survivors[0])
-        settled = len(receiver.acked)
-        wait_for(lambda: count("select count(*) from outbox where state <> 'delivered'") == 0, 15,
-                 "an empty outbox", survivors[0])
+        every_feed = {f"/feed/{n}.xml" for n in range(FEEDS)}
+        wait_for(lambda: {a.path for a in site.requests[after_kill:]} >= every_feed,
+                 max(0.0, deadline - time.monotonic()) + 1, "every feed polled after the kill", survivors[0].output)
+        settled = len(acked())
+        survivors[0].wait(lambda: count(f"select count(*) from source_state where last_polled > '{killed_iso}'")
+                          == FEEDS, 15, "every feed's poll after the kill recorded")
+        survivors[0].wait(lambda: count("select count(*) from outbox where state <> 'delivered'") == 0, 15,
+                          "an empty outbox")
+
+        for daemon in survivors:  # what follows is read with every poll over
+            assert daemon.stop(signal.SIGTERM)[0] == 0
 
         # each alert exactly once, the one abandoned by the killed daemon included
-        assert receiver.abandoned == [receiver.held_id]
-        assert sorted(receiver.acked) == sorted(set(receiver.acked)) and len(receiver.acked) == NEWS == settled
+        assert [c.json()["event_id"] for c in hook.calls if c.abandoned] == [held_id]
+        assert sorted(acked()) == sorted(set(acked())) and len(acked()) == NEWS == settled
         with engine.connect() as conn:
             alerted = {r[0] for r in conn.execute(text("select show_id from events where not silent"))}
             by = {r[0] for r in conn.execute(text("select distinct polled_by from source_state"))}
@@ -202,24 +144,15 @@ url = "{receiver.url}"
         assert by <= set(instances) - {sender}  # every feed's last poll was by a daemon still alive
         # no feed fetched twice within one interval (two fetches closer than half an interval: a double poll)
         times: dict[str, list[float]] = {}
-        for at, path in fetches(server):
+        for at, path in fetches(site):
             times.setdefault(path, []).append(at)
         gaps = [b - a for ts in times.values() for a, b in pairwise(ts)]
         assert len(times) == FEEDS and min(gaps) >= INTERVAL / 2, sorted(gaps)[:5]
         # sources show who polled them
         rows = json.loads(cli("sources", "--json").stdout)
         assert {r["polled_by"] for r in rows} == by and len(rows) == FEEDS
-
-        for daemon in survivors:
-            assert daemon.stop(signal.SIGTERM)[0] == 0
-        print(f"\n3 daemons, {FEEDS} feeds: {len(receiver.acked)} alerts acknowledged once each, "
-              f"{len(receiver.abandoned)} abandoned by the killed daemon and resent, "
+        print(f"\n3 daemons, {FEEDS} feeds: {len(acked())} alerts acknowledged once each, "
+              f"{sum(c.abandoned for c in hook.calls)} abandoned by the killed daemon and resent, "
               f"{sum(len(ts) for ts in times.values())} fetches, smallest gap {min(gaps):.2f}s")
     finally:
-        for daemon in started:
-            if daemon.proc.poll() is None:
-                daemon.proc.kill()
-                daemon.proc.wait(10)
-        server.stop()
-        receiver.server.shutdown()
         engine.dispose()

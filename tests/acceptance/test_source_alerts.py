@@ -8,16 +8,13 @@ import json
 import time
 
 import pytest
-from conftest import Hook
 from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 
 
 @pytest.fixture
-def team(httpserver, site) -> Hook:
+def team(site):
     """A second receiver, for a notifier with the default events."""
-    receiver = Hook()
-    httpserver.expect_request("/team", method="POST").respond_with_handler(receiver.handle)
-    return receiver
+    return site.receiver("/team")
 
 
 def write_config(cli, site, failing_source: str = "1s") -> None:

@@ -4,14 +4,12 @@ right, so a Japanese alias matches."""
 
 from __future__ import annotations
 
-import json
 import socket
 from typing import Any
 
 import pytest
 from corpus import ja_feed
 from servers import RawServer
-from werkzeug import Request, Response
 
 OLD = ("old-1", "Anime Expo Schedule Revealed", "The convention's panel schedule is out.")
 TF_DATED = ("tf-new", "Terra Formars Anime Gets New Season in April 2027",
@@ -38,7 +36,8 @@ def rss(*items: tuple[str, str, str]) -> bytes:
 
 class Versioned:
     """A feed server that answers with ETag validators (304 when they match) and, when `cut` is set, sends
-    only the first `cut` bytes of the body and closes (no Content-Length): a response cut in transit."""
+    only the first `cut` bytes of the body and closes (no Content-Length): a response cut in transit, which
+    the shared LocalSite (always a whole body, with its length) cannot send."""
 
     def __init__(self) -> None:
         self.body, self.etag, self.cut = b"", '"v0"', 0
@@ -71,58 +70,43 @@ def source(name: str, url: str) -> str:
     return f'[[source]]\nname = "{name}"\nkind = "rss"\nurl = "{url}"\ntrust = "news"\n'
 
 
-@pytest.fixture
-def hook(httpserver: Any) -> list[dict[str, Any]]:
-    got: list[dict[str, Any]] = []
-
-    def handle(request: Request) -> Response:
-        got.append(json.loads(request.get_data()))
-        return Response("ok")
-
-    httpserver.expect_request("/hook", method="POST").respond_with_handler(handle)
-    return got
-
-
-def test_a_feed_cut_in_transit_fails_the_poll_and_alerts_once_when_complete(cli: Any, httpserver: Any,
-                                                                           hook: list[dict[str, Any]]) -> None:
+def test_a_feed_cut_in_transit_fails_the_poll_and_alerts_once_when_complete(cli: Any, hook: Any) -> None:
     feed = Versioned()
     try:
-        config(cli, httpserver.url_for("/hook"), source("news", feed.server.url()))
+        config(cli, hook.url, source("news", feed.server.url()))
         feed.publish(rss(OLD), '"v1"')
         cli("check")  # the baseline: recorded silently
-        assert hook == []
+        assert hook.calls == []
 
         full = rss(TF_DATED, OLD)
         feed.publish(full, '"v2"', cut=full.index(b"</title>"))  # cut mid-item: a half item with no title end
         failed = cli("check", "--json", check=False)
         assert failed.returncode == 5, failed.stdout + failed.stderr  # every source failed
         assert "connection closed before the feed was complete" in failed.stdout + failed.stderr
-        assert hook == []
+        assert hook.calls == []
 
         feed.publish(full, '"v2"')  # the same version, complete: the cut poll must not have kept its ETag
         cli("check")
         assert feed.conditional[-1] is True  # validators of the baseline, not of the cut response
-        assert [(e["show_id"], e["event"]) for e in hook] == [("terra-formars", "dated")]
-        assert hook[0]["release"] == "2027-04"
+        assert [(e["show_id"], e["event"]) for e in hook.payloads()] == [("terra-formars", "dated")]
+        assert hook.payloads()[0]["release"] == "2027-04"
 
         cli("check")  # 304 now; nothing more
-        assert len(hook) == 1
+        assert len(hook.calls) == 1
     finally:
         feed.server.close()
 
 
 @pytest.mark.parametrize("encoding", ["shift_jis", "euc-jp", "utf-8"])
 def test_a_japanese_feed_without_a_charset_reads_right_and_its_alias_matches(
-        cli: Any, httpserver: Any, hook: list[dict[str, Any]], encoding: str) -> None:
+        cli: Any, site: Any, hook: Any, encoding: str) -> None:
     baseline = ja_feed(encoding, declare=False).replace(b"ja-1", b"ja-0")
     for news in ("アクダマドライブ 第2期 制作決定", "アニメ「アクダマドライブ」第2期の制作が決定した。"):
         baseline = baseline.replace(news.encode(encoding), "イベント情報".encode(encoding))
-    served = [baseline]
-    httpserver.expect_request("/ja.xml").respond_with_handler(
-        lambda request: Response(served[-1], content_type="application/xml"))
-    config(cli, httpserver.url_for("/hook"), source("ja", httpserver.url_for("/ja.xml")))
+    site.put("/ja.xml", baseline, "application/xml")  # no charset
+    config(cli, hook.url, source("ja", site.url("/ja.xml")))
     cli("check")
-    served.append(ja_feed(encoding, declare=False))
+    site.put("/ja.xml", ja_feed(encoding, declare=False), "application/xml")
     second = cli("check")
-    assert [(e["show_id"], e["event"]) for e in hook] == [("akudama-drive", "announced")], second.stdout
-    assert hook[0]["evidence"][0]["title"] == "アクダマドライブ 第2期 制作決定"
+    assert [(e["show_id"], e["event"]) for e in hook.payloads()] == [("akudama-drive", "announced")], second.stdout
+    assert hook.payloads()[0]["evidence"][0]["title"] == "アクダマドライブ 第2期 制作決定"

@@ -11,20 +11,7 @@ import time
 import urllib.request
 from typing import Any
 
-from acceptance.test_daemon import (
-    INTERVAL,
-    OLD,
-    TF_ANNOUNCED,
-    TOO_LATE,
-    WATCHLIST,
-    Daemon,
-    free_port,
-    healthz,
-    polled_ok,
-    rss,
-    source,
-    wait_for,
-)
+from acceptance.test_daemon import INTERVAL, OLD, TF_ANNOUNCED, TOO_LATE, WATCHLIST, rss, source
 from corpus import text_bodies
 
 HEALTHZ_BOUND = 1.0  # seconds: a stalled reactor (a parse on its thread) answers after the whole parse
@@ -62,8 +49,8 @@ class HealthWatch:
         self.thread.join(15)
 
 
-def test_a_hostile_feed_never_stalls_healthz_or_the_good_news(cli: Any, site: Any, receiver: Any,
-                                                               tmp_path: Any) -> None:
+def test_a_hostile_feed_never_stalls_healthz_or_the_good_news(cli: Any, site: Any, hook: Any,
+                                                               daemons: Any) -> None:
     hostile = next(b for b in text_bodies(HOSTILE_SIZE) if b.name == "lt")
     site.put("/hostile.xml", hostile.data, hostile.content_type)
     site.put("/news.xml", rss(OLD))
@@ -81,30 +68,28 @@ max_backoff = "2s"
 [[notifier]]
 name = "automation"
 kind = "webhook"
-url = "{site.url('/hook')}"
+url = "{hook.url}"
 """)
     (cli.config / "watchlist.toml").write_text(WATCHLIST)
     (cli.config / "sources.toml").write_text(source("news", site.url("/news.xml"))
                                              + source("hostile", site.url("/hostile.xml")))
-    port = free_port()
-    daemon = Daemon(cli, tmp_path / "daemon.log", "--healthcheck-port", str(port))
-    watch = HealthWatch(port)
+    daemon = daemons(health=True)
+    watch = HealthWatch(daemon.port)
     try:
-        wait_for(lambda: polled_ok(cli, "news"), 30, "the first poll", daemon)
-        wait_for(lambda: "took too long to parse" in healthz(port)["failing_sources"].get("hostile", ""), 30,
-                 "the hostile source reported over its budget", daemon)
+        daemon.wait(lambda: cli.polled_ok("news"), 30, "the first poll")
+        daemon.wait(lambda: "took too long to parse" in daemon.healthz().get("failing_sources", {}).get("hostile", ""),
+                    30, "the hostile source reported over its budget")
         published = time.monotonic()
         site.put("/news.xml", rss(TF_ANNOUNCED, OLD))
-        wait_for(lambda: receiver.calls, TOO_LATE + 2, "the alert", daemon)
-        late = receiver.calls[0]["at"] - published
+        site.wait(lambda: hook.calls, TOO_LATE + 2, "the alert", daemon.output)
+        late = hook.calls[0].at - published
         assert late <= TOO_LATE, f"alert took {late:.1f}s"
         # the hostile body read (and parsed) at least twice while /healthz was being asked
-        wait_for(lambda: sum(r["path"] == "/hostile.xml" for r in site.requests) >= 2, 30,
-                 "a second poll of the hostile feed", daemon)
+        site.wait(lambda: len(site.of("/hostile.xml")) >= 2, 30, "a second poll of the hostile feed", daemon.output)
         second = time.monotonic()
-        reads = sum(r["path"] == "/hostile.xml" for r in site.requests)
+        reads = len(site.of("/hostile.xml"))
         # answers for longer than the parse takes after that read began (about 2 s, more under load)
-        wait_for(lambda: watch.last - second > 4.0, 30, "/healthz answers through the second parse", daemon)
+        daemon.wait(lambda: watch.last - second > 4.0, 30, "/healthz answers through the second parse")
     finally:
         watch.stop()
         code, _ = daemon.stop(signal.SIGTERM)

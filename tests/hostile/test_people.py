@@ -45,7 +45,7 @@ def test_escapes_bidi_and_unsafe_links_never_reach_people(cli: Any, site: Any, h
     payloads = hook.payloads()
     assert sorted(p["show_id"] for p in payloads) == ["akudama-drive", "princess-principal", "terra-formars"]
     for call in hook.calls:
-        assert len(call["body"]) < 8_000  # not the 1 MB title
+        assert len(call.body) < 8_000  # not the 1 MB title
     for payload in payloads:
         for evidence in payload["evidence"]:
             assert len(evidence["title"]) <= TITLE_LIMIT and evidence["url"] == ""

@@ -10,12 +10,9 @@ import base64
 import signal
 import sqlite3
 import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-from acceptance.test_daemon import Daemon, free_port, healthz, wait_for
 from corpus import (
     APPRISE_PASSWORD,
     APPRISE_USER,
@@ -25,19 +22,19 @@ from corpus import (
     SECRET_VALUES,
     SOURCE_PASSWORD,
 )
-from werkzeug import Request, Response
+from harness import REPO, free_port, wait_for
+from local_site import Arrival, Reply
 
-REPO = Path(__file__).resolve().parents[2]
 WATCHLIST = '\n[[show]]\nid = "terra-formars"\ntitle = "Terra Formars"\n'
 FEED = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>F</title><link>http://e.org/'
         "</link><description>d</description><item><title>Terra Formars Season 3 Announced</title>"
         "<link>http://e.org/a/1</link><guid>tf-1</guid></item></channel></rss>")
 
 
-def echo(request: Request) -> Response:
+def echo(request: Arrival) -> Reply:
     """A broken receiver that tells all: its error body repeats the path and every header it got."""
-    told = [request.full_path] + [f"{k}: {v}" for k, v in request.headers.items()]
-    return Response("server error; you sent " + "\n".join(told), status=500)
+    told = [request.target] + [f"{k}: {v}" for k, v in request.headers.items()]
+    return 500, {"Content-Type": "text/plain"}, ("server error; you sent " + "\n".join(told)).encode()
 
 
 def secrets() -> tuple[str, ...]:
@@ -46,10 +43,9 @@ def secrets() -> tuple[str, ...]:
     return (*SECRET_VALUES, basic, hook_basic, AUTHORIZATION)
 
 
-def test_no_secret_or_private_url_part_in_any_output_log_page_or_the_store(cli: Any, site: Any, httpserver: Any,
-                                                                          tmp_path: Any) -> None:
-    httpserver.expect_request(__import__("re").compile("^/hook")).respond_with_handler(echo)
-    port = site.url("/").split(":")[2].split("/")[0]
+def test_no_secret_or_private_url_part_in_any_output_log_page_or_the_store(cli: Any, site: Any, daemons: Any) -> None:
+    site.respond("/hook*", echo)
+    port = str(site.port)
     site.put("/news.xml", FEED)
     site.put("/members.xml", "members only", "text/plain", status=403)
     cli.env.update({"PASS": SOURCE_PASSWORD, "MAIL_PASS": APPRISE_PASSWORD, "PORT": port})
@@ -104,20 +100,13 @@ timeout = "5s"
     assert any("HTTP 403" in t for t in texts), texts[0]
     assert any("FAILED" in t for t in texts)
 
-    health_port, board_port = free_port(), free_port()
-    daemon = Daemon(cli, tmp_path / "daemon.log", "-v", "--healthcheck-port", str(health_port))
-    board = subprocess.Popen([sys.executable, "-m", "radar.cli", "--config", str(cli.config), "serve", "--port",
-                              str(board_port)], env=cli.env, cwd=REPO, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    board_port = free_port()
+    daemon = daemons("-v", health=True)
+    board = subprocess.Popen([*cli.command, "--config", str(cli.config), "serve", "--port", str(board_port)],
+                             env=cli.env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        def failing() -> int:
-            try:
-                return len(healthz(health_port)["failing_sources"])
-            except OSError:  # not listening yet
-                return 0
-
-        wait_for(lambda: failing() == 2, 30, "both failing sources", daemon)
-        texts.append(urllib.request.urlopen(f"http://127.0.0.1:{health_port}/healthz", timeout=5).read().decode())
+        daemon.wait(lambda: len(daemon.healthz().get("failing_sources", {})) == 2, 30, "both failing sources")
+        texts.append(urllib.request.urlopen(f"http://127.0.0.1:{daemon.port}/healthz", timeout=5).read().decode())
 
         def page(path: str) -> str:
             try:

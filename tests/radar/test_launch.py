@@ -26,8 +26,8 @@ print("before settled:", seen[0], "after:", gc.isenabled(), "frozen:", gc.get_fr
 
 
 @pytest.mark.parametrize("args, code", [(["config", "check"], 0), (["--config", "missing-dir", "check"], 2)])
-def test_collector_is_off_until_settled_then_on_with_the_start_up_heap_frozen(tmp_path, args, code):
-    subprocess.run([sys.executable, "-m", "radar.cli", "init", str(tmp_path / "cfg")], check=True, cwd=REPO,
+def test_collector_is_off_until_settled_then_on_with_the_start_up_heap_frozen(tmp_path, args, code, renewal_radar):
+    subprocess.run([*renewal_radar, "init", str(tmp_path / "cfg")], check=True, cwd=REPO,
                    capture_output=True)
     argv = ["--config", str(tmp_path / "cfg"), *args] if args[0] != "--config" else args
     out = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=tmp_path, capture_output=True, text=True)
