@@ -20,23 +20,38 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
 
 
+DURATIONS = {"lease", "failing_source", "interval", "timeout", "parse_budget", "retry_backoff", "max_backoff",
+             "give_up_after"}  # seconds in the model, spelled as durations
+
+
+def _section(name: str, values: dict[str, Any], config: Config) -> list[str]:
+    """The `key = value` lines of one radar.toml section, as in effect (defaults included)."""
+    if name == "store":  # the one URL in use, a path made absolute
+        values = {"url": config.store_url, "lease": values["lease"]}
+    lines = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        if key in DURATIONS:
+            value = format_duration(value) if value else "off"
+        elif key == "jitter":
+            value = f"{value:.0%}"
+        elif key == "url":
+            value = mask_url(value)
+        lines.append(f"{key} = {_value(value)}")
+    return lines
+
+
 def render_config(config: Config) -> str:
     """The three files as loaded, durations spelled out; secret options masked by their channel, URL
     passwords by ****, every other value (a ${VAR} one too) as it is."""
     from radar.app import plugins
 
     radar = config.radar
-    lines = [f"# {config.directory}/radar.toml", "[store]"]
-    lines.append(f"url = {_value(mask_url(config.store_url))}")
-    lines += ["", "[alerts]", f"on_baseline = {_value(radar.alerts.on_baseline)}",
-              f"rumors = {_value(radar.alerts.rumors)}", "", "[schedule]",
-              f"interval = {_value(format_duration(radar.schedule.interval))}",
-              f"jitter = {_value(f'{radar.schedule.jitter:.0%}')}",
-              f"timeout = {_value(format_duration(radar.schedule.timeout))}",
-              f"max_bytes = {radar.schedule.max_bytes}", f"per_host = {radar.schedule.per_host}", "",
-              "[delivery]"]
-    for key in ("retry_backoff", "max_backoff", "give_up_after"):
-        lines.append(f"{key} = {_value(format_duration(getattr(radar.delivery, key)))}")
+    lines = [f"# {config.directory}/radar.toml"]
+    for section in ("plugins", "store", "alerts", "schedule", "delivery", "anilist", "board"):
+        lines += ["[" + section + "]", *_section(section, getattr(radar, section).model_dump(), config), ""]
+    lines.pop()
     for spec in config.notifiers:
         lines += ["", "[[notifier]]", f"name = {_value(spec.name)}", f"kind = {_value(spec.kind)}",
                   f"events = {_value(spec.events)}", f"shows = {_value(spec.shows)}"]

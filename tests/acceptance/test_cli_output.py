@@ -56,42 +56,52 @@ def test_check_json_is_json_only_and_each_alert_is_printed_once_as_written(start
 
 def test_usage_mistakes_are_their_own_exit_code_with_close_matches(starter):
     cli = starter
-    for args in (("history", "akudama"), ("notify-test", "nope")):
-        proc = cli(*args, check=False)
+    mistakes = (("history", "akudama"), ("notify-test", "nope"))
+    names = ("akudama-drive", "Akudama-Drive", "akudama drive", "AKUDAMA DRIVE", "アクダマドライブ")
+    *wrong, unknown_option, as_json = cli.many(*mistakes, ("check", "--no-such-option"),
+                                               ("history", "--json", "Akudama Drive"), check=False)
+    for args, proc in zip(mistakes, wrong, strict=True):
         assert proc.returncode == USAGE and proc.stdout == "", proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "config error" not in proc.stderr
         assert f"renewal-radar: {args[0]}: usage error: " in proc.stderr
-    assert "did you mean akudama-drive?" in cli("history", "akudama", check=False).stderr
-    assert "the notifiers are terminal" in cli("notify-test", "nope", check=False).stderr
-    for name in ("akudama-drive", "Akudama-Drive", "akudama drive", "AKUDAMA DRIVE", "アクダマドライブ"):
-        assert cli("history", name).stdout == "akudama-drive: no events yet\n", name
-    assert cli("history", "--json", "Akudama Drive").stdout.strip() == "[]"
-    proc = cli("check", "--no-such-option", check=False)
+    history, notify_test = wrong
+    assert "did you mean akudama-drive?" in history.stderr
+    assert "the notifiers are terminal" in notify_test.stderr
+    for name, proc in zip(names, cli.many(*[("history", name) for name in names]), strict=True):
+        assert proc.stdout == "akudama-drive: no events yet\n", name
+    assert as_json.returncode == 0 and as_json.stdout.strip() == "[]"
+    proc = unknown_option
     assert proc.returncode == USAGE and len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_global_options_after_the_command_help_examples_and_json_everywhere(starter):
     cli = starter
-    alone = cli.run()  # the command exactly as typed: no --config put in front
+    commands = ("init", "check", "daemon", "status", "sources", "history", "deliveries", "notify-test",
+                "config", "demo", "serve", "export", "watchlist")
+    # each exactly as typed: no --config put in front
+    alone, after, quiet, *helps = cli.many((), ("config", "check", "--config", str(cli.config), "-v"),
+                                           ("-q", "sources", "--config", str(cli.config), "--json"),
+                                           *[(command, "--help") for command in commands], config=False)
     assert alone.returncode == 0 and "COMMAND" in alone.stdout and "history" in alone.stdout
-    after = cli.run("config", "check", "--config", str(cli.config), "-v")
     assert after.returncode == 0 and after.stdout.startswith(f"{cli.config}: OK"), after.stderr
-    assert cli.run("-q", "sources", "--config", str(cli.config), "--json").returncode == 0
-    for command in ("init", "check", "daemon", "status", "sources", "history", "deliveries", "notify-test",
-                    "config", "demo", "serve", "export", "watchlist"):
-        shown = cli.run(command, "--help")
+    assert quiet.returncode == 0
+    for command, shown in zip(commands, helps, strict=True):
         assert shown.returncode == 0 and "example: renewal-radar" in shown.stdout, command
 
-    assert json.loads(cli("config", "check", "--json").stdout) == {
+    checked, config_shown, tested, retried = cli.many(("config", "check", "--json"), ("config", "show", "--json"),
+                                                      ("notify-test", "--json"), ("deliveries", "--json", "retry"))
+    assert json.loads(checked.stdout) == {
         "directory": str(cli.config), "ok": True, "shows": 4, "sources": 1, "notifiers": 1}
-    shown = json.loads(cli("config", "show", "--json").stdout)
-    assert shown["alerts"] == {"on_baseline": False, "rumors": False} and shown["source"][0]["name"] == "news"
-    tested = cli("notify-test", "--json")
+    shown = json.loads(config_shown.stdout)
+    assert shown["alerts"] == {"on_baseline": False, "rumors": False, "failing_source": "6h"}
+    assert shown["source"][0]["name"] == "news"
+    # every section of radar.toml, as in effect: defaults included
+    assert {"plugins", "store", "alerts", "schedule", "delivery", "anilist", "board"} <= set(shown)
+    assert shown["anilist"] == {"url": "https://graphql.anilist.co"} and shown["schedule"]["parse_budget"] == "5s"
     assert json.loads(tested.stdout) == [{"notifier": "terminal", "sent": True, "target": "console (stdout)",
                                           "error": None}]
     assert "[TEST]" in tested.stderr
-    assert json.loads(cli("deliveries", "--json", "retry").stdout) == {
-        "requeued": 0, "daemon_pid": None, "delivered": 0, "errors": []}
+    assert json.loads(retried.stdout) == {"requeued": 0, "daemon_pid": None, "delivered": 0, "errors": []}
 
 
 def test_a_failed_delivery_is_printed_once_naming_its_alert(cli, site, hook):
