@@ -5,6 +5,8 @@ harness.py and local_site.py."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,8 +42,27 @@ def renewal_radar() -> list[str]:
     beside this interpreter. Without it the session stops: these tests run what users run."""
     if not CONSOLE_SCRIPT.is_file():
         pytest.exit(f"{CONSOLE_SCRIPT} is missing: install the project into this environment first "
-                    f"(`{sys.executable} -m pip install -e '.[test]'`), then run the tests again", returncode=4)
+                    f"(`{sys.executable} -m pip install -e '.[test]'`), then run the tests again",
+                    returncode=4)
     return [str(CONSOLE_SCRIPT)]
+
+
+@pytest.fixture(scope="session")
+def starter_files(tmp_path_factory: pytest.TempPathFactory, renewal_radar: list[str]) -> Path:
+    """What `renewal-radar init DIR` writes, written once for the session: copy_starter() copies it."""
+    directory = tmp_path_factory.mktemp("starter") / "config"
+    subprocess.run([*renewal_radar, "init", str(directory)], check=True, capture_output=True, env=cli_env())
+    return directory
+
+
+@pytest.fixture
+def copy_starter(starter_files: Path) -> Callable[[Path], Path]:
+    """copy_starter(DIR): DIR as `renewal-radar init DIR` leaves it (the session's one init, copied)."""
+    def copy(directory: Path) -> Path:
+        shutil.copytree(starter_files, directory, dirs_exist_ok=True)
+        return directory
+
+    return copy
 
 
 @pytest.fixture

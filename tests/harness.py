@@ -11,7 +11,8 @@ import sqlite3
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 POLL_EVERY = 0.02  # seconds between two looks at a condition: waiting on it, not sleeping past it
 
 
-def wait_for(check: Callable[[], Any], timeout: float, what: str, log: Callable[[], str] | None = None) -> Any:
+def wait_for(check: Callable[[], Any], timeout: float, what: str,
+             log: Callable[[], str] | None = None) -> Any:
     """The first true value of `check()`, looked at every 20 ms; AssertionError naming `what` (and
     `log()` when given) after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -33,7 +35,8 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, log: Callable[
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"\n{log()}" if log else ""))
+            shown = f"\n{log()}" if log else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}{shown}")
         time.sleep(POLL_EVERY)
 
 
@@ -60,7 +63,8 @@ class Cli:
     env: dict[str, str]
     outputs: list[str] = field(default_factory=list)
 
-    def __call__(self, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
+    def __call__(self, *args: str, check: bool = True,
+                 stdin: str | None = None) -> subprocess.CompletedProcess:
         proc = self.run("--config", str(self.config), *args, stdin=stdin)
         if check and proc.returncode != 0:
             raise AssertionError(f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
@@ -68,10 +72,20 @@ class Cli:
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         """The command exactly as typed (no --config put in front)."""
-        proc = subprocess.run([*self.command, *args], capture_output=True, text=True, env=self.env, input=stdin,
-                              timeout=120, cwd=REPO)
+        proc = subprocess.run([*self.command, *args], capture_output=True, text=True, env=self.env,
+                              input=stdin, timeout=120, cwd=REPO)
         self.outputs += [proc.stdout, proc.stderr]
         return proc
+
+    def many(self, *commands: Sequence[str], check: bool = True,
+             config: bool = True) -> list[subprocess.CompletedProcess]:
+        """Commands that do not depend on one another, run two at a time (the machine has two cores);
+        their results in the order given. `config=False`: each exactly as typed, as `run` does."""
+        def one(args: Sequence[str]) -> subprocess.CompletedProcess:
+            return self(*args, check=check) if config else self.run(*args)
+
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(one, commands))
 
     def query(self, sql: str) -> list[tuple]:
         """Read the SQLite store in the config directory directly (WAL: readers never block the writer)."""
@@ -81,7 +95,8 @@ class Cli:
     def polled_ok(self, name: str) -> bool:
         """Whether source `name` has been polled successfully (False before the store has its tables)."""
         try:
-            return bool(self.query(f"select 1 from source_state where name = '{name}' and last_success != ''"))
+            sql = f"select 1 from source_state where name = '{name}' and last_success != ''"
+            return bool(self.query(sql))
         except sqlite3.OperationalError:
             return False
 
@@ -94,8 +109,8 @@ class Daemon:
         self.log, self.port = log, port
         health = ["--healthcheck-port", str(port)] if port else []
         with log.open("ab") as out:
-            self.proc = subprocess.Popen([*cli.command, "--config", str(cli.config), "daemon", *health, *args],
-                                         env=cli.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen([*cli.command, "--config", str(cli.config), "daemon", *health,
+                                          *args], env=cli.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -123,7 +138,8 @@ class Daemon:
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"daemon still running {timeout}s after signal {sig}:\n{self.output()}") from None
+            raise AssertionError(f"daemon still running {timeout}s after signal {sig}:\n"
+                                 f"{self.output()}") from None
         return code, time.monotonic() - started
 
     def kill(self) -> None:

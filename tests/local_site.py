@@ -179,7 +179,8 @@ class LocalSite:
         """The requests for `path` (with `method`, when given), in order of arrival."""
         return [a for a in self._by_path.get(path, []) if method in (None, a.method)]
 
-    def wait(self, check: Callable[[], Any], timeout: float, what: str, log: Callable[[], str] | None = None) -> Any:
+    def wait(self, check: Callable[[], Any], timeout: float, what: str,
+             log: Callable[[], str] | None = None) -> Any:
         """`check()` once it is true: checked whenever a request arrives or is answered (AssertionError
         naming `what`, and `log()` when given, after `timeout` seconds)."""
         deadline = time.monotonic() + timeout
@@ -209,11 +210,13 @@ class LocalSite:
     def _match(self, rules: dict[str, Any], path: str) -> Any:
         if path in rules:
             return rules[path]
-        return next((rule for key, rule in rules.items() if key.endswith("*") and path.startswith(key[:-1])), None)
+        prefixes = (rule for key, rule in rules.items() if key.endswith("*") and path.startswith(key[:-1]))
+        return next(prefixes, None)
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path.split("?", 1)[0]
-        arrival = Arrival(handler.command, handler.path, path, dict(handler.headers.items()), _read_body(handler))
+        arrival = Arrival(handler.command, handler.path, path, dict(handler.headers.items()),
+                          _read_body(handler))
         with self._changed:
             self.requests.append(arrival)
             self._by_path.setdefault(path, []).append(arrival)

@@ -174,14 +174,12 @@ def test_check_pipeline_end_to_end(cli, site, hook):
         site.put("/news2.xml", rss(TF_DATED_AGAIN))
         cli("check")
         assert len(hook.calls) == 2 and len(smtp.messages) == 2
-        evidence = statuses(cli)["terra-formars"]["evidence"]
+        status, history, _, _ = cli.many(("status", "--json"), ("history", "akudama-drive"), ("config", "show"),
+                                         ("deliveries",))
+        evidence = {row["id"]: row for row in json.loads(status.stdout)}["terra-formars"]["evidence"]
         assert {e["source"] for e in evidence} == {"news", "news-two"}
+        assert "announced" in history.stdout and "第2期制作決定" in history.stdout
 
-        history = cli("history", "akudama-drive").stdout
-        assert "announced" in history and "第2期制作決定" in history
-
-        cli("config", "show")
-        cli("deliveries")
         for text in cli.outputs:
             assert SECRET not in text and MAIL_PASSWORD not in text
 
@@ -233,8 +231,7 @@ def test_bad_config_gets_one_clear_line_and_keeps_the_store(cli, site, breakage,
     cli("check")
     saved = {p.name: p.read_text() for p in cli.config.glob("*.toml")}
     breakage(cli.config)
-    for command in (("check",), ("config", "check"), ("status",)):
-        proc = cli(*command, check=False)
+    for proc in cli.many(("check",), ("config", "check"), ("status",), check=False):
         assert proc.returncode == 2
         assert "Traceback" not in proc.stderr
         lines = proc.stderr.strip().splitlines()

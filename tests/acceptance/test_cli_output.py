@@ -21,9 +21,9 @@ PP_RUMOR = ("pp-rumor", "Princess Principal Season 2 Release Date: Everything We
 
 
 @pytest.fixture
-def starter(cli, site):
+def starter(cli, site, copy_starter):
     """The starter config (`init`: a console notifier), with the watchlist and one feed on 127.0.0.1."""
-    cli("init", str(cli.config))
+    copy_starter(cli.config)
     (cli.config / "watchlist.toml").write_text(WATCHLIST)
     (cli.config / "sources.toml").write_text(
         f'[[source]]\nname = "news"\nkind = "rss"\nurl = "{site.url("/news.xml")}"\ntrust = "news"\n')

@@ -164,9 +164,10 @@ def test_given_up_alert_is_listed_and_resent_by_deliveries_retry(cli, site, hook
     # Given up: no more tries. One more would come a backoff (max_backoff, 1 s) after the last attempt.
     site.quiet(lambda: len(hook.calls) > attempts, max(0.0, hook.calls[-1].at + 1.0 + SETTLE - time.monotonic()))
     assert len(hook.calls) == attempts
-    listed = json.loads(cli("deliveries", "--json").stdout)
+    deliveries, status = cli.many(("deliveries", "--json"), ("status",))
+    listed = json.loads(deliveries.stdout)
     assert [(d["state"], d["show_id"]) for d in listed] == [("failed", "princess-principal")]
-    assert "alerts given up" in cli("status").stdout
+    assert "alerts given up" in status.stdout
 
     hook.status = 200
     assert "running daemon" in cli("deliveries", "retry").stdout  # the daemon sends it, the CLI does not
@@ -282,11 +283,12 @@ def test_failing_sources_back_off_are_shown_and_sighup_reloads(cli, site, hook, 
     assert len(healthy) >= elapsed / (INTERVAL * (1 + JITTER)) - 1
     assert 2 <= len(broken) <= 4, [r.at - started for r in broken]
     assert not site.of("/private/news/")  # robots.txt obeyed for html
-    rows = {r["name"]: r for r in json.loads(cli("sources", "--json").stdout)}
+    sources_shown, status_shown = cli.many(("sources", "--json"), ("status",))
+    rows = {r["name"]: r for r in json.loads(sources_shown.stdout)}
     assert rows["broken"]["failures"] >= 2 and "500" in rows["broken"]["last_error"]
     assert "robots.txt" in rows["private"]["last_error"]
     assert rows["news"]["failures"] == 0
-    status = cli("status").stdout
+    status = status_shown.stdout
     assert "failing sources: " in status and "broken" in status and "private" in status
     assert set(daemon.healthz()["failing_sources"]) == {"broken", "private"}
 

@@ -13,11 +13,11 @@ from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 
 
 @pytest.mark.parametrize("entry", ["console script", "python -m radar.cli"])
-def test_a_reader_that_goes_away_ends_the_command_quietly(cli, entry):
+def test_a_reader_that_goes_away_ends_the_command_quietly(cli, copy_starter, entry):
     """`status | head -1`: the pipe closes before the table is written; no BrokenPipeError traceback.
     The one test that runs `python -m radar.cli` too: every other runs the installed console script."""
     command = cli.command if entry == "console script" else [sys.executable, "-m", "radar.cli"]
-    cli("init", str(cli.config))
+    copy_starter(cli.config)  # what `init` writes
     cli("status")  # the store exists, so the broken pipe is the only thing that can go wrong below
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the command writes a byte
@@ -63,8 +63,8 @@ def test_check_exits_4_when_a_delivery_failed(cli, site, hook, json_flag):
     assert len(hook.calls) == 1 and "Traceback" not in proc.stderr
 
 
-def test_config_check_refuses_a_config_dir_without_its_watchlist(cli):
-    cli("init", str(cli.config))
+def test_config_check_refuses_a_config_dir_without_its_watchlist(cli, copy_starter):
+    copy_starter(cli.config)  # what `init` writes
     (cli.config / "watchlist.toml").rename(cli.config / "watchlist.tml")
     proc = cli("config", "check", check=False)
     assert proc.returncode == 2 and proc.stdout == ""

@@ -78,8 +78,9 @@ def alerts_of(cli, hook) -> set[tuple[str, str, str | None, str | None]]:
     return set(found)
 
 
-def status_of(cli, show: str) -> list[tuple[str | None, str, str | None]]:
-    return [(r["installment"], r["status"], r["release"]) for r in json.loads(cli("status", show, "--json").stdout)]
+def installments(shown) -> list[tuple[str | None, str, str | None]]:
+    """(installment, status, release) of each row `status SHOW --json` printed."""
+    return [(r["installment"], r["status"], r["release"]) for r in json.loads(shown.stdout)]
 
 
 def test_seasons_parts_and_films_each_alert_once_naming_their_installment(cli, site, hook):
@@ -117,20 +118,25 @@ def test_seasons_parts_and_films_each_alert_once_naming_their_installment(cli, s
         assert "Frieren — Season 2 Part 2: dated October 2026" in subjects
         assert "Chainsaw Man — Film: premiered" in subjects and len(subjects) == 9
 
-    assert status_of(cli, "chainsaw-man") == [("season 2", "dated", "2026-10"), ("film", "premiered", "2026-09-19")]
-    assert status_of(cli, "frieren") == [("season 2", "dated", "2026-01"), ("season 2 part 2", "dated", "2026-10")]
-    assert status_of(cli, "mushoku-tensei") == [("season 2", "dated", "2026-04"), ("season 3", "dated", "2028-01")]
-    opm = json.loads(cli("status", "one-punch-man", "--json").stdout)
+    # what the store now holds, read by commands that write nothing (two at a time)
+    chainsaw, frieren, mushoku, opm_shown, every, history_shown, table_shown, frieren_history = cli.many(
+        ("status", "chainsaw-man", "--json"), ("status", "frieren", "--json"), ("status", "mushoku-tensei", "--json"),
+        ("status", "one-punch-man", "--json"), ("status", "--json"), ("history", "chainsaw-man", "--json"),
+        ("status", "mushoku-tensei"), ("history", "frieren"))
+    assert installments(chainsaw) == [("season 2", "dated", "2026-10"), ("film", "premiered", "2026-09-19")]
+    assert installments(frieren) == [("season 2", "dated", "2026-01"), ("season 2 part 2", "dated", "2026-10")]
+    assert installments(mushoku) == [("season 2", "dated", "2026-04"), ("season 3", "dated", "2028-01")]
+    opm = json.loads(opm_shown.stdout)
     assert [(r["installment"], r["release"]) for r in opm] == [("season 3", "2026-10-05")]
     assert {e["source"] for e in opm[0]["evidence"]} == {"news", "news-two"}
-    rows = {r["id"]: r for r in json.loads(cli("status", "--json").stdout)}
+    rows = {r["id"]: r for r in json.loads(every.stdout)}
     assert (rows["chainsaw-man"]["installment"], rows["chainsaw-man"]["status"]) == ("season 2", "dated")
-    history = json.loads(cli("history", "chainsaw-man", "--json").stdout)
+    history = json.loads(history_shown.stdout)
     assert sorted((e["event"], e["installment"]) for e in history) == [
         ("dated", "film"), ("dated", "season 2"), ("premiered", "film")]
-    table = cli("status", "mushoku-tensei").stdout
+    table = table_shown.stdout
     assert "Season 3" in table and "2028-01" in table
-    assert "Season 2 Part 2" in cli("history", "frieren").stdout
+    assert "Season 2 Part 2" in frieren_history.stdout
 
 
 def test_a_newly_added_source_backlog_is_silent_and_never_moves_a_season_back(cli, site, hook):
@@ -146,10 +152,11 @@ def test_a_newly_added_source_backlog_is_silent_and_never_moves_a_season_back(cl
     write_config(cli, site, "news", "archive")
     site.put("/archive.xml", rss(MUSHOKU_S2_TODAY, FRIEREN_S2, FRIEREN_S3))
     assert alerts_of(cli, hook) == set()
-    assert status_of(cli, "mushoku-tensei") == [("season 2", "premiered", "2026-04-05"),
-                                                ("season 3", "dated", "2028-01")]
-    assert status_of(cli, "frieren") == [("season 2", "dated", "2026-01"), ("season 3", "announced", None)]
-    baseline = json.loads(cli("history", "frieren", "--json").stdout)
+    mushoku, frieren, frieren_history = cli.many(("status", "mushoku-tensei", "--json"),
+                                                 ("status", "frieren", "--json"), ("history", "frieren", "--json"))
+    assert installments(mushoku) == [("season 2", "premiered", "2026-04-05"), ("season 3", "dated", "2028-01")]
+    assert installments(frieren) == [("season 2", "dated", "2026-01"), ("season 3", "announced", None)]
+    baseline = json.loads(frieren_history.stdout)
     assert baseline and all(e["silent"] for e in baseline)
 
     # from its second poll on, its news alerts like any other source's

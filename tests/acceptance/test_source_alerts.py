@@ -50,9 +50,10 @@ def test_a_source_failing_past_the_threshold_alerts_once_and_its_recovery_once(c
         outputs.append(cli("check").stdout)
     assert "ALERT Source news: failing since " in outputs[-1] and "HTTP 500" in outputs[-1]
     assert len(outputs) >= 2 and "ALERT" not in outputs[0]  # the first failure is not yet 1 s old
-    status = cli("status").stdout
+    status_shown, sources_shown = cli.many(("status",), ("sources", "--json"))
+    status = status_shown.stdout
     assert "failing sources: news (" in status and " since " in status
-    rows = {r["name"]: r for r in json.loads(cli("sources", "--json").stdout)}
+    rows = {r["name"]: r for r in json.loads(sources_shown.stdout)}
     assert rows["news"]["failing_since"] and rows["other"]["failing_since"] is None
 
     cli("check")  # still failing: no second alert

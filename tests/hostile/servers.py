@@ -1,4 +1,6 @@
-"""Raw TCP servers on 127.0.0.1 that answer HTTP the way broken or hostile servers do."""
+"""Raw TCP servers on 127.0.0.1 that answer HTTP the way broken or hostile servers do: bytes that the
+tests' HTTP server (local_site.LocalSite, which always sends a whole, well-formed answer) cannot send —
+a body cut mid-item, a trickle of one byte every few seconds, a forward proxy."""
 
 from __future__ import annotations
 

@@ -93,9 +93,9 @@ timeout = "5s"
     outputs = [cli("check", check=False), cli("check", check=False)]
     site.put("/news.xml", FEED.replace("tf-1", "tf-2").replace("Season 3", "Season 4"))
     outputs.append(cli("check", check=False))
-    for command in (("deliveries",), ("deliveries", "--json"), ("notify-test",), ("notify-test", "--json"),
-                    ("sources",), ("sources", "--json"), ("status",), ("config", "show"), ("history", "terra-formars")):
-        outputs.append(cli(*command, check=False))
+    outputs += cli.many(("deliveries",), ("deliveries", "--json"), ("notify-test",), ("notify-test", "--json"),
+                        ("sources",), ("sources", "--json"), ("status",), ("config", "show"),
+                        ("history", "terra-formars"), check=False)
     texts = [o.stdout + o.stderr for o in outputs]
     assert any("HTTP 403" in t for t in texts), texts[0]
     assert any("FAILED" in t for t in texts)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 PROBE = """
 import gc, sys
 import radar.cli.launch
@@ -26,9 +24,9 @@ print("before settled:", seen[0], "after:", gc.isenabled(), "frozen:", gc.get_fr
 
 
 @pytest.mark.parametrize("args, code", [(["config", "check"], 0), (["--config", "missing-dir", "check"], 2)])
-def test_collector_is_off_until_settled_then_on_with_the_start_up_heap_frozen(tmp_path, args, code, renewal_radar):
-    subprocess.run([*renewal_radar, "init", str(tmp_path / "cfg")], check=True, cwd=REPO,
-                   capture_output=True)
+def test_collector_is_off_until_settled_then_on_with_the_start_up_heap_frozen(tmp_path, args, code,
+                                                                             copy_starter):
+    copy_starter(tmp_path / "cfg")  # what `renewal-radar init` writes
     argv = ["--config", str(tmp_path / "cfg"), *args] if args[0] != "--config" else args
     out = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=tmp_path, capture_output=True, text=True)
     assert out.stdout.strip().splitlines()[-1] == f"before settled: False after: True frozen: True code: {code}"

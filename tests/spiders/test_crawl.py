@@ -167,7 +167,7 @@ def test_feed_reader_gzip_redirect_chain_and_per_host_limit(httpserver: HTTPServ
             active[0] += 1
             peak[0] = max(peak[0], active[0])
             agents.append((request.headers.get("User-Agent"), "gzip" in request.headers.get("Accept-Encoding", "")))
-        time.sleep(0.2)
+        time.sleep(0.2)  # a slow answer, not a wait: requests overlap, so the per-host cap is put to use
         with lock:
             active[0] -= 1
         if "gzip" in request.headers.get("Accept-Encoding", ""):
