@@ -117,6 +117,9 @@ class LocalSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # persistent connections: a poll is not a new connection and thread
+            disable_nagle_algorithm = True  # an answer's head and body go out at once, no 40 ms delayed ACK
+
             def do_GET(self) -> None:
                 site._serve(self)
 
@@ -124,6 +127,12 @@ class LocalSite:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except OSError:  # a client that closed a kept-alive connection, or was killed
+                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
