@@ -52,7 +52,8 @@ class AniList:
             return self._list(variables)
         if kind == "search":
             needle = str(variables.get("search", "")).casefold()
-            found = [m for m in self.catalog if needle in json.dumps(m["title"], ensure_ascii=False).casefold()]
+            found = [m for m in self.catalog
+                     if needle in json.dumps(m["title"], ensure_ascii=False).casefold()]
             return _json({"data": {"Page": {"media": found[:5]}}})
         if kind == "relations":
             answer = [{"id": i, "relations": {"edges": [{"relationType": rel, "node": node}
@@ -76,7 +77,8 @@ class AniList:
         groups: dict[str, list[dict[str, Any]]] = {}
         for status, item in part:
             groups.setdefault(status, []).append({"status": status, "media": item})
-        lists = [{"name": s.title(), "isCustomList": False, "status": s, "entries": e} for s, e in groups.items()]
+        lists = [{"name": s.title(), "isCustomList": False, "status": s, "entries": e}
+                 for s, e in groups.items()]
         return _json({"data": {"MediaListCollection": {"hasNextChunk": chunk * per < len(entries),
                                                        "lists": lists}}})
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 HOW_TO_GET_IT = ("PostgreSQL's server binaries (initdb, pg_ctl) are not installed: "
-                 "`apt-get update && apt-get install -y postgresql` (Debian/Ubuntu), then run the tests again")
+                 "`apt-get update && apt-get install -y postgresql` (Debian/Ubuntu), "
+                 "then run the tests again")
 
 
 def _bin_dir() -> Path | None:
@@ -86,15 +87,16 @@ def start_postgres() -> Postgres:
         os.chown(directory, user.pw_uid, user.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
     data, port = directory / "data", _free_port()
-    made = subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                           "-E", "UTF8", "--no-sync"], capture_output=True, text=True, timeout=120, check=False)
+    made = subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                           "-A", "trust", "-E", "UTF8", "--no-sync"],
+                          capture_output=True, text=True, timeout=120, check=False)
     if made.returncode:
         pytest.fail(f"initdb failed: {made.stderr.strip()}", pytrace=False)
     options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={directory} "
                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    started = subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(directory / "log"),
-                              "-o", options, "-w", "-t", "60", "start"], capture_output=True, text=True, timeout=120,
-                             check=False)
+    started = subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data),
+                              "-l", str(directory / "log"), "-o", options, "-w", "-t", "60", "start"],
+                             capture_output=True, text=True, timeout=120, check=False)
     if started.returncode:
         log = (directory / "log").read_text(errors="replace") if (directory / "log").exists() else ""
         pytest.fail(f"PostgreSQL did not start: {started.stderr.strip()} {log[-2000:]}", pytrace=False)

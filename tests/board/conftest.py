@@ -21,7 +21,8 @@ def radar(tmp_path: Path) -> Iterator[Radar]:
               article("ann", "Akudama Drive Season 2 Premieres in October 2026", T0 + day, "ak-oct"),
               article("ann", HOSTILE, T0 + day, "tf-s3", url="javascript:alert(2)"),
               article("blog", "Princess Principal Season 2 Announced", T0 + day, "pp", trust="community"))
-    made.poll(T0 + 2 * day, article("ann", "Akudama Drive Season 2 Delayed to April 2027", T0 + 2 * day, "ak-apr"),
+    made.poll(T0 + 2 * day,
+              article("ann", "Akudama Drive Season 2 Delayed to April 2027", T0 + 2 * day, "ak-apr"),
               failing=("blog",))
     yield made
     made.store.close()

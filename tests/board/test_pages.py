@@ -65,14 +65,16 @@ def test_atom_has_one_entry_per_alert_with_the_event_id_and_evidence_links(radar
     alerts = [e for e, silent in radar.store.all_events() if not silent and e.event != "rumor"]
     parsed = feedparser.parse(render_atom(board))
     assert not parsed.bozo, parsed.bozo_exception
-    assert len(parsed.entries) == len(alerts) == 3  # dated, delayed, announced; a rumour only with rumors = true
+    # dated, delayed, announced; a rumour only with rumors = true
+    assert len(parsed.entries) == len(alerts) == 3
     assert {e.id for e in parsed.entries} == {f"urn:renewal-radar:event:{a.event_id}" for a in alerts}
     newest = parsed.entries[0]
     assert newest.title == "Akudama Drive — Season 2: delayed to April 2027 (was October 2026)"
     assert newest.link == "https://news.example/ak-apr" and newest.updated.startswith("2026-06-03T09:00")
     hostile = next(e for e in parsed.entries if "Terra" in e.title)
     assert HOSTILE in hostile.content[0].value and hostile.content[0].type == "text/plain"
-    assert [link.href for link in hostile.links] == ["./#show-terra-formars"]  # its card: never the javascript:
+    # its card: never the javascript:
+    assert [link.href for link in hostile.links] == ["./#show-terra-formars"]
 
 
 def test_rumours_are_entries_only_when_alerts_rumors_is_on(tmp_path) -> None:

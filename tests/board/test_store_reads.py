@@ -20,7 +20,8 @@ def store(tmp_path):
 
 def poll(store: Store, outcome: str, at: datetime) -> None:
     with store.transaction() as batch:
-        batch.record_fetches([FetchResult("news", outcome, error="HTTP 500" if outcome == "error" else None)], at)
+        batch.record_fetches([FetchResult("news", outcome,
+                                          error="HTTP 500" if outcome == "error" else None)], at)
 
 
 def test_failing_since_is_the_first_failure_after_the_last_success(store):
@@ -41,7 +42,8 @@ def test_a_source_that_never_answered_is_failing_since_its_first_poll(store):
 
 def test_all_events_oldest_first_with_their_silent_flag(store):
     def event(event_id: str, at: datetime, show: str) -> Event:
-        return Event(event_id, "announced", show, show.title(), "announced", "none", None, None, (), at.isoformat())
+        return Event(event_id, "announced", show, show.title(), "announced", "none", None, None, (),
+                     at.isoformat())
 
     with store.transaction() as batch:
         batch.add_event(event("late", T0 + timedelta(days=1), "a"), False, [], 0)

@@ -68,6 +68,7 @@ def _server_on_loopback() -> Iterator[HTTPServer]:
 
 @pytest.fixture
 def httpserver(_server_on_loopback: HTTPServer) -> Iterator[HTTPServer]:
-    """pytest-httpserver's server, bound to 127.0.0.1 (its default is `localhost`), cleared after each test."""
+    """pytest-httpserver's server, bound to 127.0.0.1 (its default is `localhost`),
+    cleared after each test."""
     yield _server_on_loopback
     _server_on_loopback.clear()

@@ -13,7 +13,8 @@ SLACK_TOKEN = "TIiajkdnlazkcOXrIdevi7FQ"
 
 
 @pytest.mark.parametrize("url, scheme, private", [
-    (f"https://discord.com/api/webhooks/112233445566/{DISCORD_TOKEN}", "discord://", ["112233445566", DISCORD_TOKEN]),
+    (f"https://discord.com/api/webhooks/112233445566/{DISCORD_TOKEN}", "discord://",
+     ["112233445566", DISCORD_TOKEN]),
     ("https://ntfy.sh/radar-alerts", "ntfys://", []),
     (f"https://hooks.slack.com/services/T1JJ3T3L2/A1BRTD4JD/{SLACK_TOKEN}", "slack://", [SLACK_TOKEN]),
 ])

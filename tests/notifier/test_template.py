@@ -108,7 +108,7 @@ def test_a_broken_template_names_the_option_and_the_line(options: dict, where: s
 
 def test_a_template_file_without_blocks_or_missing_is_invalid(tmp_path: Path) -> None:
     (tmp_path / "plain.j2").write_text("{{ show }}")
-    with pytest.raises(TemplateInvalid, match="no {% block title %}"):
+    with pytest.raises(TemplateInvalid, match=r"no {% block title %}"):
         compile_templates("text", template_file=tmp_path / "plain.j2")
     with pytest.raises(TemplateInvalid, match="cannot be read"):
         compile_templates("text", template_file=tmp_path / "missing.j2")
@@ -124,11 +124,13 @@ def _config_dir(tmp_path: Path, notifier: str) -> Path:
     return directory
 
 
-def test_a_broken_template_in_radar_toml_is_one_config_error_naming_the_notifier_and_line(tmp_path: Path) -> None:
+def test_a_broken_template_in_radar_toml_is_one_config_error_naming_the_notifier_and_line(
+        tmp_path: Path) -> None:
     from radar.app.config import load_config
     from radar.domain.errors import ConfigError
 
-    directory = _config_dir(tmp_path, "body_template = '''\nStatus: {{ event.status }}\nok\n{% for x in %}\n'''\n")
+    directory = _config_dir(tmp_path,
+                            "body_template = '''\nStatus: {{ event.status }}\nok\n{% for x in %}\n'''\n")
     with pytest.raises(ConfigError) as info:
         load_config(directory, env={})
     text = str(info.value)

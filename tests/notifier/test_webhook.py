@@ -1,4 +1,5 @@
-"""The webhook channel against a real HTTP server on 127.0.0.1: contract payload, headers, signature, failures."""
+"""The webhook channel against a real HTTP server on 127.0.0.1: contract payload, headers, signature,
+failures."""
 
 from __future__ import annotations
 
@@ -214,7 +215,7 @@ def test_a_huge_error_body_is_read_only_up_to_the_cap(event: Event) -> None:
 
     server = RawServer(endless_500)
     try:
-        with pytest.raises(DeliveryError, match="HTTP 500 Oops from .*: receiver says no"):
+        with pytest.raises(DeliveryError, match=r"HTTP 500 Oops from .*: receiver says no"):
             channel(server.url("/hook"), timeout=5).send(event)
         assert server.client_closed.wait(10)
         assert sum(sent) < 64 * 2**20  # what the socket buffers took, not 2 GB
@@ -274,4 +275,5 @@ def test_the_declared_secrets_hide_what_its_shown_form_hides() -> None:
     secret and every token-like value of the URL that its shown form leaves out; not the words of the path."""
     hook = channel(f"https://hooks.example.org/radar/{PATH_TOKEN}?token={QUERY_TOKEN}", secret=SECRET)
     said = f"bad token {QUERY_TOKEN} at /radar/{PATH_TOKEN} signed {SECRET} by hooks.example.org; radar"
-    assert hook.secrets().mask(said) == "bad token **** at /radar/**** signed **** by hooks.example.org; radar"
+    assert hook.secrets().mask(said) == (
+        "bad token **** at /radar/**** signed **** by hooks.example.org; radar")

@@ -34,9 +34,10 @@ CREATE TABLE events (
 );
 CREATE INDEX ix_events_show_id ON events (show_id);
 CREATE TABLE outbox (
-    id INTEGER NOT NULL, event_id VARCHAR(64) NOT NULL, notifier VARCHAR(100) NOT NULL, state VARCHAR(12) NOT NULL,
-    attempts INTEGER NOT NULL, next_try FLOAT NOT NULL, created FLOAT NOT NULL, last_error TEXT,
-    delivered_at TEXT, PRIMARY KEY (id), CONSTRAINT uq_outbox_event_notifier UNIQUE (event_id, notifier),
+    id INTEGER NOT NULL, event_id VARCHAR(64) NOT NULL, notifier VARCHAR(100) NOT NULL,
+    state VARCHAR(12) NOT NULL, attempts INTEGER NOT NULL, next_try FLOAT NOT NULL, created FLOAT NOT NULL,
+    last_error TEXT, delivered_at TEXT, PRIMARY KEY (id),
+    CONSTRAINT uq_outbox_event_notifier UNIQUE (event_id, notifier),
     FOREIGN KEY(event_id) REFERENCES events (event_id)
 );
 """
@@ -68,13 +69,15 @@ def make_old_store(path: Path) -> None:
         conn.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [("guid:ak", "news", "Akudama Drive Season 2 Announced", "https://news.example/akudama-drive",
                            "", "2026-11-20T09:00:00+00:00", None, "2026-11-21T10:00:00+00:00"),
-                          (OLD_TITLE_KEY, "forum", OLD_TITLE, "", "", None, None, "2026-11-21T10:00:00+00:00")])
+                          (OLD_TITLE_KEY, "forum", OLD_TITLE, "", "", None, None,
+                           "2026-11-21T10:00:00+00:00")])
         conn.executemany("INSERT INTO show_status VALUES (?, ?, ?, ?, ?, ?)", [
             ("akudama-drive", "announced", None, "2026-11-21T10:00:00+00:00", "2026-11-20T09:00:00+00:00", 1),
-            ("terra-formars", "dated", "2027-04", "2026-11-21T10:00:00+00:00", "2026-11-21T09:00:00+00:00", 1),
+            ("terra-formars", "dated", "2027-04", "2026-11-21T10:00:00+00:00",
+             "2026-11-21T09:00:00+00:00", 1),
             ("beastars", "none", None, "2026-11-21T10:00:00+00:00", None, 1)])
-        conn.executemany("INSERT INTO evidence (show_id, status, release, article_key, title, url, source, trust, "
-                         "published, phrase, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        conn.executemany("INSERT INTO evidence (show_id, status, release, article_key, title, url, source, "
+                         "trust, published, phrase, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             ("akudama-drive", "announced", None, "guid:ak", "Akudama Drive Season 2 Announced",
              "https://news.example/akudama-drive", "news", "news", "2026-11-20T09:00:00+00:00", "2nd", "x"),
             ("terra-formars", "dated", "2027-04", "guid:tf1", "Terra Formars Returns in April 2027",
@@ -86,7 +89,7 @@ def make_old_store(path: Path) -> None:
              old_payload("ev-ak", "akudama-drive", "Akudama Drive", "announced", None)),
             ("ev-tf", "terra-formars", "dated", "2026-11-21T10:00:01+00:00", 0,
              old_payload("ev-tf", "terra-formars", "Terra Formars", "dated", "2027-04"))])
-        conn.executemany("INSERT INTO outbox (event_id, notifier, state, attempts, next_try, created, delivered_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        conn.executemany("INSERT INTO outbox (event_id, notifier, state, attempts, next_try, created, "
+                         "delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [
             ("ev-ak", "hook", "delivered", 1, 0.0, 0.0, "2026-11-21T10:00:02+00:00"),
             ("ev-tf", "hook", "pending", 2, 0.0, 0.0, None)])

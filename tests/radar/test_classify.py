@@ -350,9 +350,11 @@ def test_cost_independent_of_watchlist_size() -> None:
 ])
 def test_implied_installment(classifier: Classifier, title: str, lang: str, published: str, named: str | None,
                              implied: str | None) -> None:
-    """A text that names no installment may still imply one: "X Anime" with no sequel word is the first
-    adaptation, a date that opens in theaters is a film's; a named one always wins, a subtitle implies none."""
-    item = Article(source="t", trust="news", title=title, lang=lang, published=datetime.fromisoformat(published))
+    """A text that names no installment may still imply one: "X Anime" with no sequel word is the
+    first adaptation, a date that opens in theaters is a film's; a named one always wins, a subtitle
+    implies none."""
+    item = Article(source="t", trust="news", title=title, lang=lang,
+                   published=datetime.fromisoformat(published))
     [claim] = classifier.classify(item)
     assert (claim.event, claim.installment, claim.implied) == ("dated", named, implied)
 

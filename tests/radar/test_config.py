@@ -46,9 +46,11 @@ def test_unknown_html_option_and_missing_selector(tmp_path):
 
 
 def test_missing_variable(tmp_path):
-    radar = '[[notifier]]\nname = "hook"\nkind = "webhook"\nurl = "https://example.org/h"\nsecret = "${HOOK_SECRET}"\n'
+    radar = ('[[notifier]]\nname = "hook"\nkind = "webhook"\nurl = "https://example.org/h"\n'
+             'secret = "${HOOK_SECRET}"\n')
     message = error(tmp_path, radar=radar)
-    assert "notifier[0].secret" in message and "HOOK_SECRET is not set" in message and "export HOOK_SECRET" in message
+    assert ("notifier[0].secret" in message and "HOOK_SECRET is not set" in message
+            and "export HOOK_SECRET" in message)
 
 
 def test_duplicate_ids_and_unknown_references(tmp_path):
@@ -98,7 +100,8 @@ def test_a_misspelt_file_name_is_named_with_the_file_it_should_be(tmp_path, typo
     (tmp_path / meant).rename(tmp_path / typo)
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path, {})
-    assert str(caught.value) == f"{tmp_path / typo}: unknown file; did you mean {meant}? (rename it to {meant})"
+    assert str(caught.value) == (f"{tmp_path / typo}: unknown file; did you mean {meant}? "
+                                 f"(rename it to {meant})")
 
 
 def test_other_files_beside_the_config_are_left_alone(tmp_path):
@@ -117,7 +120,8 @@ def test_other_files_beside_the_config_are_left_alone(tmp_path):
      ("radar.toml: schedule.max_bytes: 0 bytes is too small for any feed or page (use at least 1024; "
       "the default is 5242880 (5 MB))")),
     ({"radar": '[delivery]\nretry_backoff = "0m"\n'},
-     "radar.toml: delivery.retry_backoff: '0m' is not longer than zero (write a duration like 45s, 15m or 2h)"),
+     ("radar.toml: delivery.retry_backoff: '0m' is not longer than zero "
+      "(write a duration like 45s, 15m or 2h)")),
     ({"sources": SOURCE + 'interval = "0s"\n'},
      "sources.toml: source[0].interval: '0s' is not longer than zero (write a duration like 45s, 15m or 2h)"),
 ])

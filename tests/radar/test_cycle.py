@@ -46,7 +46,8 @@ def test_baseline_is_silent_then_changes_go_to_subscribed_notifiers(tmp_path):
     processor, store = setup(tmp_path)
     first = processor.process([ok("news", news("a", "Dorohedoro Season 2 Announced"))], NOW)
     assert first.events == [] and first.silent_events == 1 and queued(store) == []
-    second = processor.process([ok("news", news("b", "Dorohedoro Season 2 Premieres in April 2027", day=22))], NOW)
+    second = processor.process([ok("news", news("b", "Dorohedoro Season 2 Premieres in April 2027",
+                                                day=22))], NOW)
     assert [(e.show_id, e.event, e.release) for e in second.events] == [("dorohedoro", "dated", "2027-04")]
     assert queued(store) == [("all", "dorohedoro", "dated"), ("dorohedoro-only", "dorohedoro", "dated")]
 
@@ -64,8 +65,8 @@ def test_rumours_alert_only_when_asked_and_never_confirm(tmp_path):
     loud, loud_store = setup(tmp_path / "loud", "[alerts]\nrumors = true\n")
     for processor in (quiet, loud):
         processor.process([ok("news"), ok("blog")], NOW)  # baseline of the shows and of both sources
-        processor.process([ok("blog", news("r", "Sonny Boy Season 2 Officially Announced", "blog", "community"))],
-                          NOW)
+        processor.process([ok("blog", news("r", "Sonny Boy Season 2 Officially Announced", "blog",
+                                           "community"))], NOW)
     assert quiet_store.shows()["sonny-boy"].state.status == "rumored"
     assert queued(quiet_store) == []
     assert queued(loud_store) == [("all", "sonny-boy", "rumor")]
@@ -93,10 +94,11 @@ def test_a_show_added_later_is_checked_silently_against_stored_articles(tmp_path
 def test_a_newly_added_source_replays_its_backlog_silently(tmp_path):
     processor, _store = setup(tmp_path)
     processor.process([ok("news")], NOW)  # the shows and the news source are baselined
-    backlog = processor.process([ok("blog", news("old", "Dorohedoro Season 2 Announced", "blog", "news"))], NOW)
+    backlog = processor.process([ok("blog", news("old", "Dorohedoro Season 2 Announced", "blog",
+                                                 "news"))], NOW)
     assert backlog.events == [] and backlog.silent_events == 1
-    later = processor.process([ok("blog", news("new", "Dorohedoro Season 2 Premieres in April 2027", "blog", "news",
-                                               day=22))], NOW)
+    later = processor.process([ok("blog", news("new", "Dorohedoro Season 2 Premieres in April 2027", "blog",
+                                               "news", day=22))], NOW)
     assert [(e.event, e.installment, e.release) for e in later.events] == [("dated", "season 2", "2027-04")]
 
 
@@ -146,7 +148,8 @@ def test_each_installment_gets_its_own_events_and_status(tmp_path):
     assert [(i.installment, i.state.status) for i in shown.installments] == [
         ("season 2", "dated"), ("season 2 part 2", "dated"), ("season 3", "announced"), ("film", "dated")]
     assert store.evidence_of("frieren", "film", "dated")[0].url == "https://example.org/d"
-    again = processor.process([ok("blog", item("e", "Frieren Season 3 Announced", 8, "blog", "official"))], NOW)
+    again = processor.process([ok("blog", item("e", "Frieren Season 3 Announced", 8, "blog",
+                                               "official"))], NOW)
     assert again.events == []  # a new source's first poll: its baseline
 
 
@@ -172,5 +175,6 @@ def test_one_wording_of_what_cycles_did_for_check_and_the_daemon() -> None:
     totals.add(CycleReport(polled=2, errors=[(f"s{n}", "timed out") for n in range(4)]), ["news", "broken"])
     totals.add_drain(DeliveryReport(delivered=2, errors=[("hook", "HTTP 500")]))
     assert totals.line() == ("polled 3 sources (5 polls, 1 unchanged), 2 new articles, 0 alerts "
-                             "(0 recorded silently), 2 delivered, 5 source errors (broken: HTTP 500; s0: timed out; "
-                             "s1: timed out; +2 more), 1 malformed feeds read anyway, 1 delivery errors")
+                             "(0 recorded silently), 2 delivered, 5 source errors (broken: HTTP 500; "
+                             "s0: timed out; s1: timed out; +2 more), 1 malformed feeds read anyway, "
+                             "1 delivery errors")

@@ -21,7 +21,8 @@ def test_labels_parse_to_kind_and_numbers_and_back(label, kind, season, part, ca
     assert Installment.normalize(label) == canonical
 
 
-@pytest.mark.parametrize("bad", ["season", "season 0", "season two", "movie", "part 0", "season 2 part 0", "s3"])
+@pytest.mark.parametrize("bad", ["season", "season 0", "season two", "movie", "part 0", "season 2 part 0",
+                                 "s3"])
 def test_anything_else_is_refused(bad):
     with pytest.raises(ValueError, match="not an installment label"):
         Installment.parse(bad)
@@ -33,14 +34,15 @@ def test_no_label_is_the_unnamed_installment():
 
 
 @pytest.mark.parametrize("label, shown", [("season 3", "Season 3"), ("season 2 part 2", "Season 2 Part 2"),
-                                          ("part 2", "Part 2"), ("final season", "Final Season"), ("film", "Film"),
-                                          ("new series", "New Series")])
+                                          ("part 2", "Part 2"), ("final season", "Final Season"),
+                                          ("film", "Film"), ("new series", "New Series")])
 def test_display_form(label, shown):
     assert display(label) == shown
 
 
 def test_the_tv_line_is_ordered_by_season_and_part():
-    s2, s2p2, s3, final = (Installment.parse(x) for x in ("season 2", "season 2 part 2", "season 3", "final season"))
+    s2, s2p2, s3, final = (Installment.parse(x)
+                           for x in ("season 2", "season 2 part 2", "season 3", "final season"))
     assert s2.line_key < s2p2.line_key < s3.line_key < final.line_key
     assert Installment.parse("film").line_key is None
 

@@ -19,7 +19,8 @@ def settled():
     orig()
 process.settled = settled
 code = radar.cli.launch.main(sys.argv[1:])
-print("before settled:", seen[0], "after:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0, "code:", code)
+print("before settled:", seen[0], "after:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0,
+      "code:", code)
 """
 
 
@@ -29,4 +30,5 @@ def test_collector_is_off_until_settled_then_on_with_the_start_up_heap_frozen(tm
     copy_starter(tmp_path / "cfg")  # what `renewal-radar init` writes
     argv = ["--config", str(tmp_path / "cfg"), *args] if args[0] != "--config" else args
     out = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=tmp_path, capture_output=True, text=True)
-    assert out.stdout.strip().splitlines()[-1] == f"before settled: False after: True frozen: True code: {code}"
+    assert out.stdout.strip().splitlines()[-1] == (
+        f"before settled: False after: True frozen: True code: {code}")

@@ -32,8 +32,8 @@ def store(store_url):
 
 def queue_one(store: Store) -> None:
     with store.transaction() as batch:
-        batch.add_event(Event("e1", "announced", "show", "Show", "announced", "none", None, None, (), NOW.isoformat()),
-                        False, ["hook"], T)
+        batch.add_event(Event("e1", "announced", "show", "Show", "announced", "none", None, None, (),
+                              NOW.isoformat()), False, ["hook"], T)
 
 
 def test_a_due_source_is_leased_to_one_instance_until_polled_or_expired(store):
@@ -96,8 +96,8 @@ def test_two_instances_folding_the_same_news_at_once_make_one_event(store_url, t
         with first.transaction() as batch:
             batch.lock_shows(["dorohedoro"])
             batch.set_status("dorohedoro", ShowState("announced", None, NOW), NOW, changed=True)
-            batch.add_event(Event("a1", "announced", "dorohedoro", "Dorohedoro", "announced", "none", None, None, (),
-                                  NOW.isoformat()), False, ["hook"], T)
+            batch.add_event(Event("a1", "announced", "dorohedoro", "Dorohedoro", "announced", "none",
+                                  None, None, (), NOW.isoformat()), False, ["hook"], T)
             other = threading.Thread(target=lambda: results.append(CycleProcessor(config, second).process(
                 [ok("two", news("x2", "Dorohedoro Season 2 Announced", source="two"))], NOW)))
             other.start()

@@ -58,8 +58,8 @@ def test_only_declared_values_are_secrets_not_every_env_value(tmp_path):
     config = load_config(tmp_path, env)
     plain = "news-1m polled https://example.org/news-1m.xml every 1m; source a: /a/rss"
     assert config.masker.mask(plain) == plain
-    assert config.masker.mask("sig s3cret-value, post https://example.org/hooks/abc-private, feed-Pass-77") == (
-        "sig ****, post ****, ****")
+    assert (config.masker.mask("sig s3cret-value, post https://example.org/hooks/abc-private, feed-Pass-77")
+            == "sig ****, post ****, ****")
 
 
 def test_log_lines_mask_the_current_config_and_its_replacement():
@@ -81,7 +81,8 @@ def test_log_lines_mask_the_current_config_and_its_replacement():
             log.exception("crashed")
         assert [r.getMessage() for r in records] == ["sent with ****", "sent with **** and old-secret-1",
                                                      "crashed"]
-        assert "new-secret-2" not in (records[2].exc_text or "") and "boom ****" in (records[2].exc_text or "")
+        assert ("new-secret-2" not in (records[2].exc_text or "")
+                and "boom ****" in (records[2].exc_text or ""))
     finally:
         root.removeHandler(handler)
         mask_logs(Masker())
@@ -94,4 +95,5 @@ def test_hidden_url_parts_are_secret_only_when_they_look_like_tokens() -> None:
 
     found = url_secrets("json://example.org/hook/Xk29fQa81LmZ", public="json://example.org/…")
     assert found == {"Xk29fQa81LmZ"}
-    assert Masker(found).mask("notifier 'hook': 500 from /hook/Xk29fQa81LmZ") == "notifier 'hook': 500 from /hook/****"
+    assert Masker(found).mask("notifier 'hook': 500 from /hook/Xk29fQa81LmZ") == (
+        "notifier 'hook': 500 from /hook/****")

@@ -12,12 +12,14 @@ def test_init_writes_the_bundled_default_config(tmp_path):
     written = write_starter(tmp_path / "cfg")
     assert [p.name for p in written] == list(STARTER_FILES)
     for name in STARTER_FILES:
-        assert (tmp_path / "cfg" / name).read_text() == (REPO / "config" / name).read_text() == starter_text(name)
+        assert ((tmp_path / "cfg" / name).read_text() == (REPO / "config" / name).read_text()
+                == starter_text(name))
 
 
 def test_bundled_config_validates_with_honest_trust_tiers():
     config = load_config(REPO / "config", {})
-    assert {s.id for s in config.shows} == {"akudama-drive", "one-punch-man", "princess-principal", "terra-formars"}
+    assert {s.id for s in config.shows} == {"akudama-drive", "one-punch-man", "princess-principal",
+                                            "terra-formars"}
     trust = {s.name: s.trust for s in config.sources}
     assert trust["ann"] == "news" and trust["akudama-official"] == "official"
     assert "community" in trust.values()

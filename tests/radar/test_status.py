@@ -88,7 +88,8 @@ def test_cancellation():
 
 # --- installments: the table of claim sequences (status_cases.jsonl) through the pure show fold -------
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "status_cases.jsonl").read_text("utf-8").splitlines()
+CASES = [json.loads(line)
+         for line in (Path(__file__).parent / "status_cases.jsonl").read_text("utf-8").splitlines()
          if line.strip()]
 
 

@@ -26,7 +26,8 @@ def article(guid: str = "g1", url: str = "https://example.org/a") -> Article:
 
 def event(event_id: str = "e1") -> Event:
     return Event(event_id, "announced", "show", "Show", "announced", "none", None, None,
-                 (Evidence("t", "https://example.org/a", "news", "news", NOW.isoformat()),), NOW.isoformat(), "p")
+                 (Evidence("t", "https://example.org/a", "news", "news", NOW.isoformat()),),
+                 NOW.isoformat(), "p")
 
 
 def test_articles_are_stored_once_by_guid_then_url(store):
@@ -104,9 +105,9 @@ def test_a_store_made_before_seen_entries_gets_the_column_and_keeps_its_rows(tmp
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:  # source_state as the first release created it
-        conn.execute("CREATE TABLE source_state (name VARCHAR(100) PRIMARY KEY, etag TEXT, last_modified TEXT, "
-                     "last_polled TEXT, last_success TEXT, last_error TEXT, failures INTEGER NOT NULL, "
-                     "next_poll FLOAT)")
+        conn.execute("CREATE TABLE source_state (name VARCHAR(100) PRIMARY KEY, etag TEXT, "
+                     "last_modified TEXT, last_polled TEXT, last_success TEXT, last_error TEXT, "
+                     "failures INTEGER NOT NULL, next_poll FLOAT)")
         conn.execute("INSERT INTO source_state (name, etag, failures) VALUES ('news', '\"v1\"', 0)")
     opened = Store(f"sqlite:///{path}")
     try:
@@ -130,10 +131,12 @@ def test_validators_of_some_sources_only(store):
 
 def test_each_installment_has_its_own_status_and_evidence(store):
     with store.transaction() as batch:
-        batch.set_status("show", ShowState("dated", "2026-10", NOW), NOW, changed=True, installment="season 2")
-        batch.set_status("show", ShowState("premiered", "2026-09-19", NOW), NOW, changed=True, installment="film",
-                         seq=1)
-        batch.add_evidence("show", ShowState("dated", "2026-10", NOW), article(), "p", NOW, installment="season 2")
+        batch.set_status("show", ShowState("dated", "2026-10", NOW), NOW, changed=True,
+                         installment="season 2")
+        batch.set_status("show", ShowState("premiered", "2026-09-19", NOW), NOW, changed=True,
+                         installment="film", seq=1)
+        batch.add_evidence("show", ShowState("dated", "2026-10", NOW), article(), "p", NOW,
+                           installment="season 2")
         batch.add_evidence("show", ShowState("premiered", "2026-09-19", NOW), article(), "p", NOW,
                            installment="film")  # one article, two installments: cited for each
         batch.add_evidence("show", ShowState("premiered", "2026-09-19", NOW), article(), "p", NOW,
@@ -152,7 +155,8 @@ def test_the_unnamed_installment_adopts_a_label_with_its_evidence(store):
         batch.set_status("show", ShowState("announced", None, NOW), NOW, changed=True)
         batch.add_evidence("show", ShowState("announced", None, NOW), article(), "p", NOW)
         batch.adopt("show", "season 2")
-        batch.set_status("show", ShowState("dated", "2027-04", NOW), NOW, changed=True, installment="season 2")
+        batch.set_status("show", ShowState("dated", "2027-04", NOW), NOW, changed=True,
+                         installment="season 2")
     shown = store.shows()["show"]
     assert [(i.installment, i.state.status) for i in shown.installments] == [("season 2", "dated")]
     assert store.evidence_of("show", "season 2", "announced")[0].url == article().url
@@ -160,17 +164,19 @@ def test_the_unnamed_installment_adopts_a_label_with_its_evidence(store):
 
 def test_a_source_is_baselined_by_its_first_successful_poll(store):
     with store.transaction() as batch:
-        assert batch.record_fetches([FetchResult("news", "ok"), FetchResult("down", "error", error="x")], NOW) == set()
+        assert batch.record_fetches([FetchResult("news", "ok"),
+                                     FetchResult("down", "error", error="x")], NOW) == set()
     with store.transaction() as batch:
-        assert batch.record_fetches([FetchResult("news", "not_modified"), FetchResult("down", "ok")], NOW) == {"news"}
+        assert batch.record_fetches([FetchResult("news", "not_modified"),
+                                     FetchResult("down", "ok")], NOW) == {"news"}
     with store.transaction() as batch:
-        assert batch.record_fetches([FetchResult("news", "error", error="x"), FetchResult("down", "ok")], NOW) == {
-            "news", "down"}
+        assert batch.record_fetches([FetchResult("news", "error", error="x"),
+                                     FetchResult("down", "ok")], NOW) == {"news", "down"}
 
 
 def test_event_payload_keeps_its_installment(store):
-    named = Event("e9", "announced", "show", "Show", "announced", "none", None, None, (), NOW.isoformat(), "p",
-                  installment="season 3")
+    named = Event("e9", "announced", "show", "Show", "announced", "none", None, None, (), NOW.isoformat(),
+                  "p", installment="season 3")
     with store.transaction() as batch:
         batch.add_event(named, False, ["hook"], NOW.timestamp())
     assert store.history("show")[0][0].installment == "season 3"
@@ -192,9 +198,10 @@ def test_a_store_written_by_main_before_installments_keeps_its_statuses_evidence
     try:
         for _ in range(2):  # and opening it again changes nothing
             shows = opened.shows()
-            assert {k: (v.installment, v.state.status, v.state.release, v.baselined) for k, v in shows.items()} == {
-                "akudama-drive": (None, "announced", None, True), "terra-formars": (None, "dated", "2027-04", True),
-                "beastars": (None, "none", None, True)}
+            assert {k: (v.installment, v.state.status, v.state.release, v.baselined)
+                    for k, v in shows.items()} == {"akudama-drive": (None, "announced", None, True),
+                                                   "terra-formars": (None, "dated", "2027-04", True),
+                                                   "beastars": (None, "none", None, True)}
             assert shows["beastars"].installments == ()
             assert shows["terra-formars"].state.as_of == datetime(2026, 11, 21, 9, tzinfo=UTC)
             assert shows["terra-formars"].updated == "2026-11-21T10:00:00+00:00"
@@ -206,14 +213,17 @@ def test_a_store_written_by_main_before_installments_keeps_its_statuses_evidence
             assert opened.validators()["news"].seen_entries == "a1 b2"
             opened.close()
             opened = Store(f"sqlite:///{path}")
-        with opened.transaction() as batch:  # the old sources: polled before is baselined, never polled is not
-            assert batch.record_fetches([FetchResult("news", "ok"), FetchResult("broken", "ok")], NOW) == {"news"}
+        # the old sources: polled before is baselined, never polled is not
+        with opened.transaction() as batch:
+            assert batch.record_fetches([FetchResult("news", "ok"),
+                                         FetchResult("broken", "ok")], NOW) == {"news"}
             # the same article may now be cited for another installment of the show
             batch.add_evidence("akudama-drive", ShowState("announced", None, NOW),
-                               Article("news", "news", "Akudama Drive Season 2 Announced", guid="ak"), "p", NOW,
-                               installment="film")
+                               Article("news", "news", "Akudama Drive Season 2 Announced", guid="ak"),
+                               "p", NOW, installment="film")
             # its key names its source now (a GUID is unique within one feed only)
-            assert not batch.add_articles([Article("news", "news", "Akudama Drive Season 2 Announced", guid="ak")], NOW)
+            assert not batch.add_articles([Article("news", "news", "Akudama Drive Season 2 Announced",
+                                                   guid="ak")], NOW)
             # an item stored under its title's key is the same item today (radar.domain.normalize.title_key)
             assert not batch.add_articles([Article("forum", "community", OLD_TITLE)], NOW)
             batch.adopt("terra-formars", "season 2")

@@ -98,7 +98,7 @@ def test_a_mal_export_of_the_same_list_gives_the_same_ids_and_merges_into_the_an
     directory, standin = config
     items = big_list()
     export = tmp_path / "animelist.xml"
-    export.write_text(mal_export(items + [("DROPPED", media(9999, "Dropped Show", mal=9999))]))
+    export.write_text(mal_export([*items, ("DROPPED", media(9999, "Dropped Show", mal=9999))]))
     alone = tmp_path / "mal-only"
     alone.mkdir()
     assert run(alone, "import", "mal", str(export)) == 0
@@ -120,22 +120,27 @@ def test_a_mal_export_of_the_same_list_gives_the_same_ids_and_merges_into_the_an
 def test_the_merge_keeps_comments_and_order_and_never_duplicates_a_show(config, capsys):
     directory, standin = config
     path = directory / "watchlist.toml"
-    original = ('# my shows, by hand\n\n[[show]]\nid = "akudama-drive"\ntitle = "Akudama Drive"  # favourite\n'
-                'aliases = ["アクダマドライブ"]\n\n# found by its name: gets its ids, keeps its own id\n[[show]]\n'
+    original = ('# my shows, by hand\n\n[[show]]\nid = "akudama-drive"\n'
+                'title = "Akudama Drive"  # favourite\naliases = ["アクダマドライブ"]\n\n'
+                '# found by its name: gets its ids, keeps its own id\n[[show]]\n'
                 'id = "st"\ntitle = "Star Traveler 001"\n')
     path.write_text(original)
     standin.lists["fan"] = big_list(3)
     assert run(directory, "import", "anilist", "fan", "--dry-run") == 0
     out = capsys.readouterr().out
     assert path.read_text() == original  # a dry run writes nothing…
-    assert "+anilist = 1001" in out and '+id = "hoshi-no-tabibito-000"' in out and "dry run" in out  # …shows it
+    assert ("+anilist = 1001" in out and '+id = "hoshi-no-tabibito-000"' in out
+            and "dry run" in out)  # …shows it
     assert run(directory, "import", "anilist", "fan") == 0
     text = path.read_text()
-    assert text.startswith(original.split("[[show]]\nid = \"st\"")[0])  # comments and the first show as they were
+    # comments and the first show as they were
+    assert text.startswith(original.split("[[show]]\nid = \"st\"")[0])
     assert "# found by its name" in text and 'title = "Akudama Drive"  # favourite' in text
     data = tomllib.loads(text)["show"]
-    assert [s["id"] for s in data] == ["akudama-drive", "st", "hoshi-no-tabibito-000", "hoshi-no-tabibito-002"]
-    assert data[1]["anilist"] == 1001 and data[1]["mal"] == 5001 and "Hoshi no Tabibito 001" in data[1]["aliases"]
+    assert [s["id"] for s in data] == ["akudama-drive", "st", "hoshi-no-tabibito-000",
+                                       "hoshi-no-tabibito-002"]
+    assert (data[1]["anilist"] == 1001 and data[1]["mal"] == 5001
+            and "Hoshi no Tabibito 001" in data[1]["aliases"])
 
 
 def test_add_searches_anilist_and_adds_one_show_and_list_shows_it(config, capsys):
@@ -149,7 +154,8 @@ def test_add_searches_anilist_and_adds_one_show_and_list_shows_it(config, capsys
     assert "already watched as one-punch-man" in capsys.readouterr().out
     assert run(directory, "list", "--json") == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows == [{"id": "one-punch-man", "title": "One-Punch Man", "aliases": ["ワンパンマン"],  # "One Punch Man" is the same name
+    assert rows == [{"id": "one-punch-man", "title": "One-Punch Man",
+                     "aliases": ["ワンパンマン"],  # "One Punch Man" is the same name
                      "anilist": 30, "mal": 30927}]
     assert run(directory, "add", "Nothing Like It") == 1
 

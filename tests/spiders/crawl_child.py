@@ -19,7 +19,8 @@ from radar.app.fetch.crawl import PollRunner, crawl_deferred, install_reactor
 from radar.domain.models import FetchResult, Source, Validators
 
 
-def crawl(sources: Sequence[Source], validators: Mapping[str, Validators], **options: Any) -> list[FetchResult]:
+def crawl(sources: Sequence[Source], validators: Mapping[str, Validators],
+          **options: Any) -> list[FetchResult]:
     """Run the reactor until every source has a result, as the daemon's poll would give it."""
     reactor = install_reactor()
     runner = PollRunner(**options)

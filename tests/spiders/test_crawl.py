@@ -166,7 +166,8 @@ def test_feed_reader_gzip_redirect_chain_and_per_host_limit(httpserver: HTTPServ
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-            agents.append((request.headers.get("User-Agent"), "gzip" in request.headers.get("Accept-Encoding", "")))
+            agents.append((request.headers.get("User-Agent"),
+                           "gzip" in request.headers.get("Accept-Encoding", "")))
         time.sleep(0.2)  # a slow answer, not a wait: requests overlap, so the per-host cap is put to use
         with lock:
             active[0] -= 1
@@ -176,7 +177,8 @@ def test_feed_reader_gzip_redirect_chain_and_per_host_limit(httpserver: HTTPServ
         return Response(body, content_type="application/rss+xml")
 
     httpserver.expect_request("/a").respond_with_response(Response(status=302, headers={"Location": "/b"}))
-    httpserver.expect_request("/b").respond_with_response(Response(status=301, headers={"Location": "/feed/0"}))
+    httpserver.expect_request("/b").respond_with_response(
+        Response(status=301, headers={"Location": "/feed/0"}))
     for index in range(6):
         httpserver.expect_request(f"/feed/{index}").respond_with_handler(slow_gzip)
     sources = [src("chain", httpserver.url_for("/a"))]

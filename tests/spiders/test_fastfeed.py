@@ -134,12 +134,12 @@ def item(inner: str, root: str = '<rss version="2.0">', end: str = "</rss>") -> 
     item("<title>t</title>", '<rss version="2.0" xml:lang="en_GB">'),
     item("<title>t</title><link xml:base='https://other.example/d/'>p</link>",
          '<rss version="2.0" xml:base="/base/">'),
-    b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="xhtml">'
-    b'<div xmlns="http://www.w3.org/1999/xhtml">x</div></title><id>tag:x,2026:1</id></entry></feed>',
-    b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>a &lt;b&gt;</title><id>42</id>'
-    b'<link rel="self" href="/s"/><content type="text">&lt;p&gt;plain&lt;/p&gt;</content></entry></feed>',
-    b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><item>'
-    b'<title>caf\xe9</title></item></channel></rss>',
+    (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="xhtml">'
+     b'<div xmlns="http://www.w3.org/1999/xhtml">x</div></title><id>tag:x,2026:1</id></entry></feed>'),
+    (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>a &lt;b&gt;</title><id>42</id>'
+     b'<link rel="self" href="/s"/><content type="text">&lt;p&gt;plain&lt;/p&gt;</content></entry></feed>'),
+    (b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><item>'
+     b'<title>caf\xe9</title></item></channel></rss>'),
 ])
 def test_edge_cases_equal_feedparser_or_decline(body: bytes) -> None:
     for headers in HEADERS:
@@ -171,7 +171,8 @@ def _rss(*serials: int) -> bytes:
 
 
 @pytest.mark.parametrize("name", FAST)
-def test_a_response_read_again_with_its_own_fingerprints_gives_no_articles(fixture_bytes: Read, name: str) -> None:
+def test_a_response_read_again_with_its_own_fingerprints_gives_no_articles(
+        fixture_bytes: Read, name: str) -> None:
     first = RssKind.read(SOURCE, fixture_bytes(name), FEED_URL, {})
     assert first.articles and len(first.fingerprints) >= len(first.articles)
     again = RssKind.read(SOURCE, fixture_bytes(name), FEED_URL, {}, " ".join(first.fingerprints))
@@ -190,7 +191,8 @@ def test_an_edited_entry_or_a_moved_feed_is_read_again() -> None:
     before = RssKind.read(SOURCE, _rss(2, 1), FEED_URL, {})
     seen = " ".join(before.fingerprints)
     edited = _rss(2, 1).replace(b"Item 1<", b"Item 1 (updated)<")
-    assert [a.title for a in RssKind.read(SOURCE, edited, FEED_URL, {}, seen).articles] == ["Item 1 (updated)"]
+    assert ([a.title for a in RssKind.read(SOURCE, edited, FEED_URL, {}, seen).articles]
+            == ["Item 1 (updated)"])
     moved = RssKind.read(SOURCE, _rss(2, 1), "https://elsewhere.example.org/feed.xml", {}, seen)
     assert len(moved.articles) == 2  # relative links would resolve differently: nothing is assumed
 

@@ -37,7 +37,8 @@ def test_rss2(fixture_bytes: Read) -> None:
     assert first.guid == "news-1001"
     assert first.published == datetime(2026, 10, 30, 0, 0, tzinfo=UTC)
     assert first.summary == "The official site announced a second season."  # tags and script gone
-    assert (first.source, first.trust, first.show_hint, first.lang) == ("feed", "news", "akudama-drive", "en-us")
+    assert (first.source, first.trust, first.show_hint, first.lang) == (
+        "feed", "news", "akudama-drive", "en-us")
     assert second.summary == "Plain text & entities."
     assert second.published == datetime(2026, 10, 29, 12, 30, tzinfo=UTC)
 
@@ -59,7 +60,8 @@ def test_rdf(fixture_bytes: Read) -> None:
     assert item.lang == "ja"
 
 
-def test_recoverable_feed_is_read_with_a_warning(fixture_bytes: Read, caplog: pytest.LogCaptureFixture) -> None:
+def test_recoverable_feed_is_read_with_a_warning(fixture_bytes: Read,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
     (item,) = parse(fixture_bytes("broken_entities.xml"))
     assert item.title == "Season 2 & movie announced"
     assert item.published is None and item.guid is None
