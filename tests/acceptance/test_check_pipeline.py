@@ -4,8 +4,13 @@ the real CLI against a real HTTP server, a real SMTP server and a real SQLite fi
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from harness import Cli, cli_env
+from local_site import LocalSite
 from smtp_sink import SmtpSink
 
 from notifier.webhook import verify_signature
@@ -215,6 +220,21 @@ trust = "news"
             assert name in human
 
 
+@pytest.fixture(scope="module")
+def checked_once(tmp_path_factory: pytest.TempPathFactory, renewal_radar: list[str]) -> Iterator[Path]:
+    """A config reading one feed, checked once (One-Punch Man dated): made once, copied by each test."""
+    site = LocalSite()
+    made = Cli(renewal_radar, tmp_path_factory.mktemp("checked") / "config", cli_env())
+    made.config.mkdir()
+    site.put("/news.xml", rss(OPM_DATED))
+    (made.config / "watchlist.toml").write_text(WATCHLIST)
+    (made.config / "sources.toml").write_text(
+        f'[[source]]\nname = "news"\nkind = "rss"\nurl = "{site.url("/news.xml")}"\ntrust = "news"\n')
+    made("check")
+    site.close()
+    yield made.config
+
+
 @pytest.mark.parametrize("breakage, where", [
     (lambda d: (d / "radar.toml").write_text('[alerts]\non_baseline = false\nrumours = true\n'),
      "radar.toml: alerts.rumours: unknown key"),
@@ -223,12 +243,8 @@ trust = "news"
     (lambda d: (d / "watchlist.toml").write_text('[[show]]\nid = "a"\ntitle = "A"\n[[show]]\nid = "a"\ntitle = "B"\n'),
      "watchlist.toml: show[1].id: duplicate show id"),
 ])
-def test_bad_config_gets_one_clear_line_and_keeps_the_store(cli, site, breakage, where):
-    site.put("/news.xml", rss(OPM_DATED))
-    (cli.config / "watchlist.toml").write_text(WATCHLIST)
-    (cli.config / "sources.toml").write_text(
-        f'[[source]]\nname = "news"\nkind = "rss"\nurl = "{site.url("/news.xml")}"\ntrust = "news"\n')
-    cli("check")
+def test_bad_config_gets_one_clear_line_and_keeps_the_store(cli, checked_once, breakage, where):
+    shutil.copytree(checked_once, cli.config, dirs_exist_ok=True)
     saved = {p.name: p.read_text() for p in cli.config.glob("*.toml")}
     breakage(cli.config)
     for proc in cli.many(("check",), ("config", "check"), ("status",), check=False):

@@ -56,13 +56,16 @@ def source(name: str, url: str, kind: str = "rss", extra: str = "") -> str:
 
 
 def write_config(cli, site, *, delivery: str = f'retry_backoff = "1s"\nmax_backoff = "{MAX_BACKOFF:g}s"',
-                 sources: str | None = None, per_host: int = 4) -> None:
+                 sources: str | None = None, per_host: int = 4, interval: float = INTERVAL,
+                 schedule: str = "") -> None:
+    """The daemon tests' config: WATCHLIST, the news feed (or `sources`), a webhook at /hook on the site."""
     (cli.config / "radar.toml").write_text(f"""
 [schedule]
-interval = "{INTERVAL:g}s"
+interval = "{interval:g}s"
 jitter = "{JITTER:.0%}"
 timeout = "10s"
 per_host = {per_host}
+{schedule}
 
 [delivery]
 {delivery}
@@ -214,7 +217,7 @@ def test_sigterm_finishes_polls_in_flight_exits_0_and_the_lock_is_exclusive(cli,
     # feeds that answer after a delay, so that polls are in flight when the test wants them
     slow, hanging = LocalSite(), LocalSite()
     try:
-        slow.stall("*", seconds=1.0)
+        slow.stall("*", seconds=0.5)
         hanging.stall("*", seconds=60)
         for n in range(4):
             slow.put(f"/{n}.xml", rss(OLD))

@@ -20,20 +20,20 @@ def requests_of(site, path: str, since: int = 0) -> list:
 
 
 def test_sighup_reschedules_every_source_and_adds_a_new_one(cli, site, hook, daemons):
-    write_config(cli, site, sources=source("fast", site.url("/fast.xml"), extra='interval = "1s"\n')
+    write_config(cli, site, sources=source("fast", site.url("/fast.xml"), extra='interval = "500ms"\n')
                  + source("slow", site.url("/slow.xml"), extra='interval = "1h"\n'))
     for path in ("/fast.xml", "/slow.xml", "/late.xml"):
         site.put(path, rss(OLD))
     daemon = daemons(health=True)
     site.wait(lambda: len(requests_of(site, "/fast.xml")) >= 3 and cli.polled_ok("slow"), 20,
-              "fast polled every second, slow once", daemon.output)
+              "fast polled every half second, slow once", daemon.output)
     assert len(requests_of(site, "/slow.xml")) == 1
 
-    # fast becomes hourly, slow every second, and a new source appears
+    # fast becomes hourly, slow every half second, and a new source appears
     (cli.config / "sources.toml").write_text(
         source("fast", site.url("/fast.xml"), extra='interval = "1h"\n')
-        + source("slow", site.url("/slow.xml"), extra='interval = "1s"\n')
-        + source("late", site.url("/late.xml"), extra='interval = "1s"\n'))
+        + source("slow", site.url("/slow.xml"), extra='interval = "500ms"\n')
+        + source("late", site.url("/late.xml"), extra='interval = "500ms"\n'))
     daemon.proc.send_signal(signal.SIGHUP)
     daemon.wait(lambda: daemon.counter("reloads") == 1, 10, "the reload")
     assert daemon.healthz()["sources"] == 3
@@ -47,8 +47,8 @@ def test_sighup_reschedules_every_source_and_adds_a_new_one(cli, site, hook, dae
 
 def test_first_polls_are_logged_at_once_and_the_cycle_line_counts_sources_after_delivery(
         cli, site, hook, daemons):
-    write_config(cli, site, sources=source("news", site.url("/news.xml"), extra='interval = "1s"\n')
-                 + source("blog", site.url("/blog.xml"), extra='interval = "1s"\n'))
+    write_config(cli, site, sources=source("news", site.url("/news.xml"), extra='interval = "500ms"\n')
+                 + source("blog", site.url("/blog.xml"), extra='interval = "500ms"\n'))
     radar_toml = cli.config / "radar.toml"
     radar_toml.write_text(radar_toml.read_text().replace(f'interval = "{INTERVAL:g}s"', 'interval = "1h"'))
     site.put("/news.xml", rss(OLD))

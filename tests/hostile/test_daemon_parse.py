@@ -11,7 +11,7 @@ import time
 import urllib.request
 from typing import Any
 
-from acceptance.test_daemon import OLD, TF_ANNOUNCED, WATCHLIST, rss, source
+from acceptance.test_daemon import OLD, TF_ANNOUNCED, rss, source, write_config
 from corpus import text_bodies
 
 HEALTHZ_BOUND = 1.0  # seconds: a stalled reactor (a parse on its thread) answers after the whole parse
@@ -56,25 +56,8 @@ def test_a_hostile_feed_never_stalls_healthz_or_the_good_news(cli: Any, site: An
     hostile = next(b for b in text_bodies(HOSTILE_SIZE) if b.name == "lt")
     site.put("/hostile.xml", hostile.data, hostile.content_type)
     site.put("/news.xml", rss(OLD))
-    (cli.config / "radar.toml").write_text(f"""
-[schedule]
-interval = "{INTERVAL:g}s"
-jitter = "10%"
-timeout = "10s"
-parse_budget = "1s"
-
-[delivery]
-retry_backoff = "1s"
-max_backoff = "2s"
-
-[[notifier]]
-name = "automation"
-kind = "webhook"
-url = "{hook.url}"
-""")
-    (cli.config / "watchlist.toml").write_text(WATCHLIST)
-    (cli.config / "sources.toml").write_text(source("news", site.url("/news.xml"))
-                                             + source("hostile", site.url("/hostile.xml")))
+    write_config(cli, site, interval=INTERVAL, schedule='parse_budget = "1s"',
+                 sources=source("news", site.url("/news.xml")) + source("hostile", site.url("/hostile.xml")))
     daemon = daemons(health=True)
     watch = HealthWatch(daemon.port)
     try:
