@@ -14,7 +14,7 @@ from local_site import LocalSite
 INTERVAL = 1.0
 JITTER = 0.1
 TOO_LATE = INTERVAL * (1 + JITTER) + 3  # the issue's bar: interval + 3 s (jitter included)
-MAX_BACKOFF = 2.0  # [delivery] max_backoff below: a retry comes at most this long after the attempt before
+MAX_BACKOFF = 1.0  # [delivery] max_backoff below: a retry comes at most this long after the attempt before
 SETTLE = 0.5  # what a send the daemon has just begun takes to reach a receiver on 127.0.0.1, with room
 # to spare on two busy cores: the window a test that shows "nothing more arrives" keeps after the
 # event (a fold, a delivery) that would have caused it
@@ -55,7 +55,7 @@ def source(name: str, url: str, kind: str = "rss", extra: str = "") -> str:
     return f'\n[[source]]\nname = "{name}"\nkind = "{kind}"\nurl = "{url}"\ntrust = "news"\n{extra}'
 
 
-def write_config(cli, site, *, delivery: str = f'retry_backoff = "1s"\nmax_backoff = "{MAX_BACKOFF:g}s"',
+def write_config(cli, site, *, delivery: str = f'retry_backoff = "500ms"\nmax_backoff = "{MAX_BACKOFF:g}s"',
                  sources: str | None = None, per_host: int = 4, interval: float = INTERVAL,
                  schedule: str = "") -> None:
     """The daemon tests' config: WATCHLIST, the news feed (or `sources`), a webhook at /hook on the site."""
@@ -154,7 +154,7 @@ def test_receiver_outage_alert_arrives_exactly_once_after_recovery(cli, site, ho
 
 
 def test_given_up_alert_is_listed_and_resent_by_deliveries_retry(cli, site, hook, daemons):
-    write_config(cli, site, delivery='retry_backoff = "1s"\nmax_backoff = "1s"\ngive_up_after = "2s"')
+    write_config(cli, site, delivery='retry_backoff = "500ms"\nmax_backoff = "500ms"\ngive_up_after = "1s"')
     site.put("/news.xml", rss(OLD))
     daemon = daemons()
     daemon.wait(lambda: cli.polled_ok("news"), 20, "the first poll")
@@ -164,8 +164,8 @@ def test_given_up_alert_is_listed_and_resent_by_deliveries_retry(cli, site, hook
     daemon.wait(lambda: cli.query("select 1 from outbox where state = 'failed'"), 15, "giving up")
     attempts = len(hook.calls)
     assert attempts >= 2
-    # Given up: no more tries. One more would come a backoff (max_backoff, 1 s) after the last attempt.
-    site.quiet(lambda: len(hook.calls) > attempts, max(0.0, hook.calls[-1].at + 1.0 + SETTLE - time.monotonic()))
+    # Given up: no more tries. One more would come a backoff (max_backoff, 0.5 s) after the last attempt.
+    site.quiet(lambda: len(hook.calls) > attempts, max(0.0, hook.calls[-1].at + 0.5 + SETTLE - time.monotonic()))
     assert len(hook.calls) == attempts
     deliveries, status = cli.many(("deliveries", "--json"), ("status",))
     listed = json.loads(deliveries.stdout)
@@ -175,7 +175,7 @@ def test_given_up_alert_is_listed_and_resent_by_deliveries_retry(cli, site, hook
     hook.status = 200
     assert "running daemon" in cli("deliveries", "retry").stdout  # the daemon sends it, the CLI does not
     site.wait(hook.delivered, 10, "the resent alert", daemon.output)
-    # Sent again, it would be by the next drain: the delivery job runs every 0.5 s (half retry_backoff).
+    # Sent again, it would be by the next drain: the delivery job runs every 0.5 s (its shortest period).
     site.quiet(lambda: len(hook.delivered()) > 1, 0.5 + SETTLE)
     assert len(hook.delivered()) == 1
     assert {c.json()["event_id"] for c in hook.calls} == {listed[0]["event_id"]}
