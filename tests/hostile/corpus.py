@@ -10,7 +10,7 @@ by tests/hostile/ and by bench/bench_hostile.py.
 from __future__ import annotations
 
 import gzip
-import io
+import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,13 +127,20 @@ def gzip_bomb(layers: int = 2, inflated: int = 1 << 30) -> bytes:
 
 
 def _gzip_zeros(size: int) -> bytes:
-    out = io.BytesIO()
+    """A gzip member of `size` zero bytes, written as a compressor writes it but in a tenth of the time:
+    one compressed mebibyte of zeros ending on a full flush is the same bytes every time, so it is made
+    once and repeated (compressing 1 GiB took 5 s of every run of the suite)."""
     chunk = bytes(1 << 20)
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as stream:
-        for _ in range(size // len(chunk)):
-            stream.write(chunk)
-        stream.write(bytes(size % len(chunk)))
-    return out.getvalue()
+    count, rest = divmod(size, len(chunk))
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = squeeze.compress(chunk) + squeeze.flush(zlib.Z_FULL_FLUSH)
+    tail = squeeze.compress(bytes(rest)) + squeeze.flush()
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(bytes(rest), crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, no mtime, best compression
+    return header + block * count + tail + struct.pack("<II", crc, size & 0xFFFFFFFF)
 
 
 def deflate(data: bytes) -> bytes:
