@@ -6,6 +6,7 @@ harness.py and local_site.py."""
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +18,14 @@ from local_site import LocalSite, Receiver
 from postgres import Postgres, start_postgres
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "renewal-radar"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A shell that starts the suite in the background (`pytest &` in a script) ignores SIGINT for it, and
+    every daemon it starts would inherit that: the tests that stop a daemon with SIGINT would wait in
+    vain. The daemons get SIGINT as a user's shell gives it."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

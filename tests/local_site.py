@@ -12,6 +12,7 @@ library will (a body cut mid-item, a trickle of one byte every few seconds, a pr
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import json
@@ -129,10 +130,8 @@ class LocalSite:
                 pass
 
             def handle(self) -> None:
-                try:
+                with contextlib.suppress(OSError):  # a client closed a kept-alive connection, or was killed
                     super().handle()
-                except OSError:  # a client that closed a kept-alive connection, or was killed
-                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

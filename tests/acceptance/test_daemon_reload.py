@@ -38,8 +38,8 @@ def test_sighup_reschedules_every_source_and_adds_a_new_one(cli, site, hook, dae
     daemon.wait(lambda: daemon.counter("reloads") == 1, 10, "the reload")
     assert daemon.healthz()["sources"] == 3
     mark = len(site.fetches)
-    site.wait(lambda: len(requests_of(site, "/slow.xml", mark)) >= 3 and requests_of(site, "/late.xml", mark), 15,
-              "slow polled at its new interval and the new source polled", daemon.output)
+    site.wait(lambda: len(requests_of(site, "/slow.xml", mark)) >= 3 and requests_of(site, "/late.xml", mark),
+              15, "slow polled at its new interval and the new source polled", daemon.output)
     assert len(requests_of(site, "/fast.xml", mark)) <= 1  # at most one in flight at the reload: hourly now
     assert daemon.stop()[0] == 0
     assert "config reloaded: 3 shows, 3 sources (1 added, 0 removed), 1 notifiers" in daemon.output()
@@ -60,7 +60,8 @@ def test_first_polls_are_logged_at_once_and_the_cycle_line_counts_sources_after_
 
     site.put("/news.xml", rss(AKUDAMA_ANNOUNCED, OLD))
     site.wait(hook.delivered, 10, "the alert", daemon.output)
-    daemon.wait(lambda: any("1 alerts" in line for line in daemon.output().splitlines()), 10, "its cycle line")
+    daemon.wait(lambda: any("1 alerts" in line for line in daemon.output().splitlines()), 10,
+                "its cycle line")
     assert daemon.stop()[0] == 0
     [line] = [line for line in daemon.output().splitlines() if "1 alerts" in line]
     assert "1 delivered" in line, line  # logged once the alert was sent, not before

@@ -46,7 +46,8 @@ def fetches(site) -> list[tuple[float, str]]:
     return [(a.at, a.path) for a in site.fetches]
 
 
-def test_three_daemons_on_one_postgresql_poll_each_feed_once_and_alert_once(cli, postgres, site, hook, daemons):
+def test_three_daemons_on_one_postgresql_poll_each_feed_once_and_alert_once(cli, postgres, site, hook,
+                                                                             daemons):
     url = postgres.new_database()
     engine = create_engine(url)
     for n in range(FEEDS):
@@ -91,23 +92,24 @@ url = "{hook.url}"
             return [c.json()["event_id"] for c in hook.calls if c.status == 200]
 
         # the baseline: every feed polled once, silently, by one of the three
-        started[0].wait(lambda: count("select count(*) from source_state where last_success is not null") == FEEDS,
-                        60, "every feed's first poll")
-        instances = {started[0].wait(daemon.healthz, 10, "/healthz")["instance"]: daemon for daemon in started}
+        polled = "select count(*) from source_state where last_success is not null"
+        started[0].wait(lambda: count(polled) == FEEDS, 60, "every feed's first poll")
+        instances = {started[0].wait(d.healthz, 10, "/healthz")["instance"]: d for d in started}
         assert len(instances) == 3
 
         # news in the first 15 feeds: 15 alerts
         for k in range(NEWS // 2):
             site.put(f"/feed/{k}.xml", rss(news(k), OLD))
-        site.wait(lambda: len(acked()) >= NEWS // 2, INTERVAL * 2 + 15, "the first 15 alerts", started[0].output)
+        site.wait(lambda: len(acked()) >= NEWS // 2, INTERVAL * 2 + 15, "the first 15 alerts",
+                  started[0].output)
 
         # news in the other 15; the receiver holds the next POST; the daemon sending it is killed
         release = threading.Event()
         site.stall("/hook", seconds=60, until=release, times=1)
         for k in range(NEWS // 2, NEWS):
             site.put(f"/feed/{k}.xml", rss(news(k), OLD))
-        [held] = site.wait(lambda: [c for c in hook.calls if c.held], INTERVAL * 2 + 15, "a POST of the second news",
-                           started[0].output)
+        [held] = site.wait(lambda: [c for c in hook.calls if c.held], INTERVAL * 2 + 15,
+                           "a POST of the second news", started[0].output)
         held_id = held.json()["event_id"]
         with engine.connect() as conn:
             (sender,) = conn.execute(text("select claimed_by from outbox where state = 'sending' and event_id = :e"),
@@ -115,19 +117,22 @@ url = "{hook.url}"
         victim = instances[sender]
         victim.proc.send_signal(signal.SIGKILL)
         victim.proc.wait(10)
-        killed_at, killed_iso, after_kill = time.monotonic(), datetime.now(UTC).isoformat(), len(site.requests)
+        killed_at, after_kill = time.monotonic(), len(site.requests)
+        killed_iso = datetime.now(UTC).isoformat()
         release.set()
         survivors = [d for d in started if d is not victim]
 
-        site.wait(lambda: len(set(acked())) >= NEWS, LEASE + INTERVAL * 2 + 20, "all 30 alerts", survivors[0].output)
+        site.wait(lambda: len(set(acked())) >= NEWS, LEASE + INTERVAL * 2 + 20, "all 30 alerts",
+                  survivors[0].output)
         # every source is polled again after the kill within lease + interval (+ slack for a 2-core machine)
         deadline = killed_at + LEASE + INTERVAL + 5
         every_feed = {f"/feed/{n}.xml" for n in range(FEEDS)}
         wait_for(lambda: {a.path for a in site.requests[after_kill:]} >= every_feed,
-                 max(0.0, deadline - time.monotonic()) + 1, "every feed polled after the kill", survivors[0].output)
+                 max(0.0, deadline - time.monotonic()) + 1, "every feed polled after the kill",
+                 survivors[0].output)
         settled = len(acked())
-        survivors[0].wait(lambda: count(f"select count(*) from source_state where last_polled > '{killed_iso}'")
-                          == FEEDS, 15, "every feed's poll after the kill recorded")
+        repolled = f"select count(*) from source_state where last_polled > '{killed_iso}'"
+        survivors[0].wait(lambda: count(repolled) == FEEDS, 15, "every feed's poll after the kill recorded")
         survivors[0].wait(lambda: count("select count(*) from outbox where state <> 'delivered'") == 0, 15,
                           "an empty outbox")
 

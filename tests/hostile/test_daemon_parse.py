@@ -62,15 +62,18 @@ def test_a_hostile_feed_never_stalls_healthz_or_the_good_news(cli: Any, site: An
     watch = HealthWatch(daemon.port)
     try:
         daemon.wait(lambda: cli.polled_ok("news"), 30, "the first poll")
-        daemon.wait(lambda: "took too long to parse" in daemon.healthz().get("failing_sources", {}).get("hostile", ""),
-                    30, "the hostile source reported over its budget")
+        def over_budget() -> bool:
+            return "took too long to parse" in daemon.healthz().get("failing_sources", {}).get("hostile", "")
+
+        daemon.wait(over_budget, 30, "the hostile source reported over its budget")
         published = time.monotonic()
         site.put("/news.xml", rss(TF_ANNOUNCED, OLD))
         site.wait(lambda: hook.calls, TOO_LATE + 2, "the alert", daemon.output)
         late = hook.calls[0].at - published
         assert late <= TOO_LATE, f"alert took {late:.1f}s"
         # the hostile body read (and parsed) at least twice while /healthz was being asked
-        site.wait(lambda: len(site.of("/hostile.xml")) >= 2, 30, "a second poll of the hostile feed", daemon.output)
+        site.wait(lambda: len(site.of("/hostile.xml")) >= 2, 30, "a second poll of the hostile feed",
+                  daemon.output)
         second = time.monotonic()
         reads = len(site.of("/hostile.xml"))
         # answers for longer than the parse takes after that read began (about 2 s, more under load)

@@ -14,7 +14,8 @@ NEWS = [("tf-s3", "Terra Formars Season 3 Announced", "A third season of the Ter
         ("tf-film", "Terra Formars Film Announced", "A Terra Formars anime film has been announced.")]
 
 
-def test_a_silent_receiver_costs_one_timeout_and_holds_no_other_notifier(cli: Any, site: Any, hook: Any) -> None:
+def test_a_silent_receiver_costs_one_timeout_and_holds_no_other_notifier(cli: Any, site: Any,
+                                                                         hook: Any) -> None:
     site.stall("/silent", seconds=60)  # reads the POST, then answers nothing until the client gives up
     site.put("/news.xml", rss(OLD))
     config(cli, hook.url, source("news", site.url("/news.xml")))

@@ -43,7 +43,8 @@ def secrets() -> tuple[str, ...]:
     return (*SECRET_VALUES, basic, hook_basic, AUTHORIZATION)
 
 
-def test_no_secret_or_private_url_part_in_any_output_log_page_or_the_store(cli: Any, site: Any, daemons: Any) -> None:
+def test_no_secret_or_private_url_part_in_any_output_log_page_or_the_store(cli: Any, site: Any,
+                                                                          daemons: Any) -> None:
     site.respond("/hook*", echo)
     port = str(site.port)
     site.put("/news.xml", FEED)
@@ -93,9 +94,9 @@ timeout = "5s"
     outputs = [cli("check", check=False), cli("check", check=False)]
     site.put("/news.xml", FEED.replace("tf-1", "tf-2").replace("Season 3", "Season 4"))
     outputs.append(cli("check", check=False))
-    outputs += cli.many(("deliveries",), ("deliveries", "--json"), ("notify-test",), ("notify-test", "--json"),
-                        ("sources",), ("sources", "--json"), ("status",), ("config", "show"),
-                        ("history", "terra-formars"), check=False)
+    outputs += cli.many(("deliveries",), ("deliveries", "--json"), ("notify-test",),
+                        ("notify-test", "--json"), ("sources",), ("sources", "--json"), ("status",),
+                        ("config", "show"), ("history", "terra-formars"), check=False)
     texts = [o.stdout + o.stderr for o in outputs]
     assert any("HTTP 403" in t for t in texts), texts[0]
     assert any("FAILED" in t for t in texts)
@@ -106,7 +107,8 @@ timeout = "5s"
                              env=cli.env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         daemon.wait(lambda: len(daemon.healthz().get("failing_sources", {})) == 2, 30, "both failing sources")
-        texts.append(urllib.request.urlopen(f"http://127.0.0.1:{daemon.port}/healthz", timeout=5).read().decode())
+        with urllib.request.urlopen(f"http://127.0.0.1:{daemon.port}/healthz", timeout=5) as answer:
+            texts.append(answer.read().decode())
 
         def page(path: str) -> str:
             try:
