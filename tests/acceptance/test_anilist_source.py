@@ -20,8 +20,9 @@ ANN_DATED = ("mt-s3", "Mushoku Tensei Season 3 Anime Premieres in July 2027",
 
 
 def season3(start: tuple[int | None, int | None, int | None] = (None, None, None)) -> dict:
-    return media(S3, "Mushoku Tensei III: Isekai Ittara Honki Dasu", "Mushoku Tensei: Jobless Reincarnation Season 3",
-                 "無職転生 III", status="NOT_YET_RELEASED", start=start)
+    return media(S3, "Mushoku Tensei III: Isekai Ittara Honki Dasu",
+                 "Mushoku Tensei: Jobless Reincarnation Season 3", "無職転生 III", status="NOT_YET_RELEASED",
+                 start=start)
 
 
 @pytest.fixture
@@ -40,12 +41,14 @@ def configure(cli, site, hook, url: str) -> None:
     (cli.config / "watchlist.toml").write_text(
         '[[show]]\nid = "mushoku-tensei"\ntitle = "Mushoku Tensei: Jobless Reincarnation"\n'
         f'aliases = ["Mushoku Tensei", "無職転生"]\nanilist = {ROOT}\n')
-    (cli.config / "sources.toml").write_text(f'[[source]]\nname = "anilist"\nkind = "anilist"\n\n'
-                                             f'[[source]]\nname = "ann"\nkind = "rss"\nurl = "{site.url("/ann.xml")}"\n'
-                                             'trust = "news"\n')
+    (cli.config / "sources.toml").write_text(
+        f'[[source]]\nname = "anilist"\nkind = "anilist"\n\n'
+        f'[[source]]\nname = "ann"\nkind = "rss"\nurl = "{site.url("/ann.xml")}"\n'
+        'trust = "news"\n')
 
 
-def test_a_sequel_on_anilist_alerts_announced_then_dated_and_ann_later_only_corroborates(anilist, site, hook, cli):
+def test_a_sequel_on_anilist_alerts_announced_then_dated_and_ann_later_only_corroborates(
+        anilist, site, hook, cli):
     standin, url = anilist
     configure(cli, site, hook, url)
     site.put("/ann.xml", rss(OLD_NEWS))
@@ -103,7 +106,8 @@ def test_a_malformed_answer_is_reported_and_the_other_sources_still_alert(anilis
 def test_a_429_with_retry_after_is_waited_out_then_the_request_is_made_again(anilist):
     standin, url = anilist
     standin.relations[S2].append(("SEQUEL", season3(start=(2027, 7, 4))))
-    standin.queue.append((429, {"Retry-After": "1"}, '{"errors": [{"message": "Too Many Requests.", "status": 429}]}'))
+    standin.queue.append((429, {"Retry-After": "1"},
+                          '{"errors": [{"message": "Too Many Requests.", "status": 429}]}'))
     source = Source("anilist", "anilist", url, "news")
     shows = [Show("mushoku-tensei", "Mushoku Tensei", anilist=ROOT)]
     result = fetch(source, shows, None, 5.0, 2**20)
@@ -111,7 +115,8 @@ def test_a_429_with_retry_after_is_waited_out_then_the_request_is_made_again(ani
     assert [(r["status"], r["variables"]["ids"]) for r in standin.requests] == [
         (429, [ROOT]), (200, [ROOT]), (200, [S2]), (200, [S3])]
     [article] = result.articles
-    assert [(c.event, c.release, c.installment) for c in article.claims] == [("dated", "2027-07-04", "season 3")]
+    assert [(c.event, c.release, c.installment) for c in article.claims] == [
+        ("dated", "2027-07-04", "season 3")]
     again = fetch(source, shows, Validators(result.etag, None, " ".join(result.fingerprints)), 5.0, 2**20)
     assert again.outcome == "not_modified" and again.articles == []
 
@@ -119,10 +124,12 @@ def test_a_429_with_retry_after_is_waited_out_then_the_request_is_made_again(ani
 def test_an_answer_of_the_wrong_shape_is_an_error_of_one_line(anilist):
     standin, url = anilist
     standin.queue.append((200, {}, json.dumps({"data": {"Page": {"media": {"id": 1}}}})))
-    result = fetch(Source("anilist", "anilist", url, "news"), [Show("m", "M", anilist=ROOT)], None, 5.0, 2**20)
+    result = fetch(Source("anilist", "anilist", url, "news"), [Show("m", "M", anilist=ROOT)], None, 5.0,
+                   2**20)
     assert (result.outcome, result.error) == ("error", "malformed answer: Page.media is not a list")
     standin.queue.append((500, {}, "oops"))
-    result = fetch(Source("anilist", "anilist", url, "news"), [Show("m", "M", anilist=ROOT)], None, 5.0, 2**20)
+    result = fetch(Source("anilist", "anilist", url, "news"), [Show("m", "M", anilist=ROOT)], None, 5.0,
+                   2**20)
     assert (result.outcome, result.error) == ("error", "HTTP 500")
 
 
@@ -147,8 +154,10 @@ def test_status_and_start_date_make_the_claim_at_anilists_precision():
     assert claim_of({"status": "NOT_YET_RELEASED", "startDate": {"year": 2027}}, today) == ("dated", "2027")
     assert claim_of({"status": "RELEASING", "startDate": {"year": 2026, "month": 10, "day": 5}}, today) == (
         "premiered", "2026-10-05")
-    assert claim_of({"status": "CANCELLED", "startDate": {"year": 2027, "month": 1}}, today) == ("cancelled", None)
-    assert claim_of({"status": "HIATUS", "startDate": {"year": 2027, "month": 1}}, today) == ("dated", "2027-01")
+    assert claim_of({"status": "CANCELLED", "startDate": {"year": 2027, "month": 1}}, today) == (
+        "cancelled", None)
+    assert claim_of({"status": "HIATUS", "startDate": {"year": 2027, "month": 1}}, today) == (
+        "dated", "2027-01")
     assert release_of({"year": 2027, "month": 13, "day": 1}) == "2027"
 
 

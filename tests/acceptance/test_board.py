@@ -70,8 +70,9 @@ def escape(text: str) -> str:
 
 
 def rss(*items: tuple[str, str, str]) -> str:
-    body = "".join(f"<item><title>{escape(t)}</title><link>https://news.example/{g}</link><guid>{g}</guid>"
-                   f"<pubDate>{d}</pubDate><description>{escape(t)}</description></item>" for g, t, d in items)
+    body = "".join(f"<item><title>{escape(t)}</title><link>https://news.example/{g}</link>"
+                   f"<guid>{g}</guid><pubDate>{d}</pubDate><description>{escape(t)}</description></item>"
+                   for g, t, d in items)
     return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed</title>'
             f"<link>https://news.example/</link><description>d</description>{body}</channel></rss>")
 
@@ -93,7 +94,8 @@ def filled(tmp_path_factory: pytest.TempPathFactory, renewal_radar: list[str], b
     (made.config / "watchlist.toml").write_text(WATCHLIST)
     (made.config / "sources.toml").write_text(
         f'[[source]]\nname = "ann"\nkind = "rss"\nurl = "{board_site.url("/news.xml")}"\ntrust = "news"\n\n'
-        f'[[source]]\nname = "blog"\nkind = "rss"\nurl = "{board_site.url("/blog.xml")}"\ntrust = "community"\n')
+        f'[[source]]\nname = "blog"\nkind = "rss"\nurl = "{board_site.url("/blog.xml")}"\n'
+        'trust = "community"\n')
     (made.config / "radar.toml").write_text("[alerts]\nrumors = true\n")
     board_site.put("/news.xml", rss(OLD))
     board_site.put("/blog.xml", rss())
@@ -124,7 +126,8 @@ def serving(cli) -> Iterator[str]:
         try:
             first = lines.get(timeout=60)
         except queue.Empty:
-            raise AssertionError(f"serve printed nothing; stderr: {proc.stderr.read() if proc.poll() else ''}")  # type: ignore[union-attr]
+            raise AssertionError(
+                f"serve printed nothing; stderr: {proc.stderr.read() if proc.poll() else ''}") from None  # type: ignore[union-attr]
         assert first.startswith("serving http://127.0.0.1:"), first
         yield first.split()[1].rstrip("/")
     finally:
@@ -142,10 +145,10 @@ def get(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
 
 
 def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                           "--disable-sync", f"--user-data-dir={tmp}", *args], capture_output=True, text=True, check=True,
-                          timeout=120)
+    return subprocess.run([CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                           "--disable-quic", "--no-first-run", "--disable-background-networking",
+                           "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp}", *args],
+                          capture_output=True, text=True, check=True, timeout=120)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium package (.ci/run installs it)")
@@ -172,10 +175,11 @@ def test_chromium_shows_what_the_store_holds_and_the_hostile_title_as_text(radar
         assert {e["source"] for e in row["evidence"]} <= {t.split("(")[0].strip("— ").strip()
                                                          for t in card.css(".source::text").getall()}
     statuses = {r["id"]: r["status"] for r in rows}
-    assert statuses == {"akudama-drive": "dated", "terra-formars": "announced", "princess-principal": "rumored",
-                        "mushoku-tensei": "dated", "one-punch-man": "none"}
+    assert statuses == {"akudama-drive": "dated", "terra-formars": "announced",
+                        "princess-principal": "rumored", "mushoku-tensei": "dated", "one-punch-man": "none"}
     cards = page.css("article.card::attr(id)").getall()
-    assert cards[:2] == ["show-mushoku-tensei", "show-akudama-drive"]  # upcoming releases first, soonest first
+    # upcoming releases first, soonest first
+    assert cards[:2] == ["show-mushoku-tensei", "show-akudama-drive"]
     assert page.css("script").getall() == []  # the hostile title injected no element
     assert HOSTILE in page.css("#show-terra-formars .evidence a::text").getall()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
@@ -194,7 +198,8 @@ def test_feed_and_calendar_follow_the_store_and_a_delay_moves_the_event(radar, b
                   for e in json.loads(radar("history", show, "--json").stdout) if not e["silent"]]
         assert len(alerts) == 4
         assert {e.id for e in feed.entries} == {f"urn:renewal-radar:event:{a['event_id']}" for a in alerts}
-        assert {link.href for e in feed.entries for link in e.links} >= {f"https://news.example/{g}" for g, _, _ in NEWS}
+        assert {link.href for e in feed.entries for link in e.links} >= {
+            f"https://news.example/{g}" for g, _, _ in NEWS}
 
         _, _, ics = get(f"{base}/calendar.ics")
         before = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(ics).walk("VEVENT")}
@@ -213,7 +218,8 @@ def test_feed_and_calendar_follow_the_store_and_a_delay_moves_the_event(radar, b
         assert str(moved["summary"]) == "Akudama Drive — Season 2 (April 2028)"
         assert set(after) == set(before)
         feed = feedparser.parse(get(f"{base}/feed.atom")[2])
-        assert len(feed.entries) == 5 and feed.entries[0].title.startswith("Akudama Drive — Season 2: delayed")
+        assert len(feed.entries) == 5 and feed.entries[0].title.startswith(
+            "Akudama Drive — Season 2: delayed")
 
 
 def test_read_only_get_and_head_only_no_script_allowed(radar) -> None:

@@ -29,15 +29,16 @@ def rss(*items: tuple[str, str, str, str]) -> str:
 
 def official_page(*items: tuple[str, str, str]) -> str:
     lis = "".join(f'<li><time datetime="{d}">{d}</time><a href="{href}">{t}</a></li>' for d, href, t in items)
-    return f'<html lang="ja"><head><meta charset="utf-8"></head><body><ul class="news">{lis}</ul></body></html>'
+    return (f'<html lang="ja"><head><meta charset="utf-8"></head><body><ul class="news">{lis}</ul>'
+            '</body></html>')
 
 
 OPM_DATED = ("opm-s3", "One-Punch Man Season 3 Premieres on October 5",
              "The third season of the One-Punch Man anime will premiere on October 5, 2026.",
              "Sat, 01 Aug 2026 09:00:00 +0000")
 BLOG_RUMOR = ("akudama-wewk", "Akudama Drive Season 2 Release Date: Everything We Know",
-              "Akudama Drive season 2 is set to air soon according to fans, but the release date has not been "
-              "announced.", "Thu, 01 Oct 2026 09:00:00 +0000")
+              ("Akudama Drive season 2 is set to air soon according to fans, but the release date has not "
+               "been announced."), "Thu, 01 Oct 2026 09:00:00 +0000")
 PRICONNE = ("priconne-s3", "Princess Connect! Re:Dive Season 3 Announced",
             "A third season of the Princess Connect! Re:Dive anime has been announced.",
             "Sat, 21 Nov 2026 08:00:00 +0000")
@@ -138,7 +139,8 @@ def test_check_pipeline_end_to_end(cli, site, hook):
         # 1. Baseline: statuses recorded, nothing sent; the blog's "everything we know" confirms nothing.
         cli("check")
         state = statuses(cli)
-        assert (state["one-punch-man"]["status"], state["one-punch-man"]["release"]) == ("dated", "2026-10-05")
+        assert (state["one-punch-man"]["status"], state["one-punch-man"]["release"]) == (
+            "dated", "2026-10-05")
         assert state["one-punch-man"]["evidence"][0]["source"] == "news"
         assert state["akudama-drive"]["status"] in ("none", "rumored")
         assert hook.calls == [] and smtp.messages == []
@@ -179,8 +181,8 @@ def test_check_pipeline_end_to_end(cli, site, hook):
         site.put("/news2.xml", rss(TF_DATED_AGAIN))
         cli("check")
         assert len(hook.calls) == 2 and len(smtp.messages) == 2
-        status, history, _, _ = cli.many(("status", "--json"), ("history", "akudama-drive"), ("config", "show"),
-                                         ("deliveries",))
+        status, history, _, _ = cli.many(("status", "--json"), ("history", "akudama-drive"),
+                                         ("config", "show"), ("deliveries",))
         evidence = {row["id"]: row for row in json.loads(status.stdout)}["terra-formars"]["evidence"]
         assert {e["source"] for e in evidence} == {"news", "news-two"}
         assert "announced" in history.stdout and "第2期制作決定" in history.stdout
@@ -204,7 +206,8 @@ trust = "news"
         site.put("/blog.xml", rss())
         site.put("/official/news/", official_page(*OLD_PAGE), "text/html; charset=utf-8")
         site.put("/html-page", "<html><body><h1>Welcome</h1><p>Not a feed.</p></body></html>", "text/html")
-        site.put("/invalid-xml", "<?xml version='1.0'?><rss><channel><item><title>x</broken>", "application/xml")
+        site.put("/invalid-xml", "<?xml version='1.0'?><rss><channel><item><title>x</broken>",
+                 "application/xml")
         site.put("/huge-body", b"<rss>" + b"x" * (50 * 2**20) + b"</rss>", "application/rss+xml")
         site.put("/answers-500", "oops", "text/plain", status=500)
 
@@ -238,9 +241,11 @@ def checked_once(tmp_path_factory: pytest.TempPathFactory, renewal_radar: list[s
 @pytest.mark.parametrize("breakage, where", [
     (lambda d: (d / "radar.toml").write_text('[alerts]\non_baseline = false\nrumours = true\n'),
      "radar.toml: alerts.rumours: unknown key"),
-    (lambda d: (d / "radar.toml").write_text('[[notifier]]\nname = "x"\nkind = "webhook"\nurl = "${NOPE_UNSET}"\n'),
+    (lambda d: (d / "radar.toml").write_text('[[notifier]]\nname = "x"\nkind = "webhook"\n'
+                                             'url = "${NOPE_UNSET}"\n'),
      "NOPE_UNSET"),
-    (lambda d: (d / "watchlist.toml").write_text('[[show]]\nid = "a"\ntitle = "A"\n[[show]]\nid = "a"\ntitle = "B"\n'),
+    (lambda d: (d / "watchlist.toml").write_text('[[show]]\nid = "a"\ntitle = "A"\n'
+                                                 '[[show]]\nid = "a"\ntitle = "B"\n'),
      "watchlist.toml: show[1].id: duplicate show id"),
 ])
 def test_bad_config_gets_one_clear_line_and_keeps_the_store(cli, checked_once, breakage, where):

@@ -13,8 +13,10 @@ import pytest
 from test_check_pipeline import OPM_DATED, WATCHLIST, rss
 
 USAGE = 64
-OPM_DELAYED = ("opm-delay", "「ワンパンマン」第3期、放送延期　２０２７年１月に", "", "Mon, 01 Sep 2026 09:00:00 +0000")
-AKUDAMA_S2 = ("akudama-s2", "TVアニメ「アクダマドライブ」第２期制作決定！", "", "Tue, 01 Dec 2026 09:00:00 +0000")
+OPM_DELAYED = ("opm-delay", "「ワンパンマン」第3期、放送延期　２０２７年１月に", "",
+               "Mon, 01 Sep 2026 09:00:00 +0000")
+AKUDAMA_S2 = ("akudama-s2", "TVアニメ「アクダマドライブ」第２期制作決定！", "",
+              "Tue, 01 Dec 2026 09:00:00 +0000")
 PP_RUMOR = ("pp-rumor", "Princess Principal Season 2 Release Date: Everything We Know",
             ("Princess Principal season 2 is set to air soon according to fans, but the release date has not "
              "been announced."), "Tue, 01 Dec 2026 10:00:00 +0000")
@@ -46,9 +48,11 @@ def test_check_json_is_json_only_and_each_alert_is_printed_once_as_written(start
 
     site.put("/news.xml", rss(AKUDAMA_S2, PP_RUMOR, OPM_DELAYED, OPM_DATED))
     out = cli("check").stdout
-    assert out.count("Akudama Drive — Season 2: announced") == 1, out  # the console's alert, no ALERT line too
+    # the console's alert, no ALERT line too
+    assert out.count("Akudama Drive — Season 2: announced") == 1, out
     assert "ALERT" not in out
-    assert 'Triggered by: "TVアニメ「アクダマドライブ」第２期制作決定！"' in out  # the article's text, not folded
+    # the article's text, not folded
+    assert 'Triggered by: "TVアニメ「アクダマドライブ」第２期制作決定！"' in out
     assert "rumor" not in out and "Princess Principal" not in out  # rumors = false: no alert for a rumour
     assert "Detected 20" in out and " JST\n" in out  # local time, naming the zone
     assert "1 alerts (1 recorded silently)" in out
@@ -88,8 +92,9 @@ def test_global_options_after_the_command_help_examples_and_json_everywhere(star
     for command, shown in zip(commands, helps, strict=True):
         assert shown.returncode == 0 and "example: renewal-radar" in shown.stdout, command
 
-    checked, config_shown, tested, retried = cli.many(("config", "check", "--json"), ("config", "show", "--json"),
-                                                      ("notify-test", "--json"), ("deliveries", "--json", "retry"))
+    checked, config_shown, tested, retried = cli.many(
+        ("config", "check", "--json"), ("config", "show", "--json"), ("notify-test", "--json"),
+        ("deliveries", "--json", "retry"))
     assert json.loads(checked.stdout) == {
         "directory": str(cli.config), "ok": True, "shows": 4, "sources": 1, "notifiers": 1}
     shown = json.loads(config_shown.stdout)
@@ -97,7 +102,8 @@ def test_global_options_after_the_command_help_examples_and_json_everywhere(star
     assert shown["source"][0]["name"] == "news"
     # every section of radar.toml, as in effect: defaults included
     assert {"plugins", "store", "alerts", "schedule", "delivery", "anilist", "board"} <= set(shown)
-    assert shown["anilist"] == {"url": "https://graphql.anilist.co"} and shown["schedule"]["parse_budget"] == "5s"
+    assert (shown["anilist"] == {"url": "https://graphql.anilist.co"}
+            and shown["schedule"]["parse_budget"] == "5s")
     assert json.loads(tested.stdout) == [{"notifier": "terminal", "sent": True, "target": "console (stdout)",
                                           "error": None}]
     assert "[TEST]" in tested.stderr

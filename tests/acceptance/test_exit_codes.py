@@ -35,7 +35,8 @@ def _one_feed(cli, site, radar: str = "") -> None:
     (cli.config / "radar.toml").write_text(radar)
     (cli.config / "watchlist.toml").write_text(WATCHLIST)
     (cli.config / "sources.toml").write_text("".join(
-        f'[[source]]\nname = "{name}"\nkind = "rss"\nurl = "{site.url("/" + name + ".xml")}"\ntrust = "news"\n'
+        f'[[source]]\nname = "{name}"\nkind = "rss"\nurl = "{site.url("/" + name + ".xml")}"\n'
+        'trust = "news"\n'
         for name in ("news", "news-two")))
 
 
@@ -69,10 +70,12 @@ def test_config_check_refuses_a_config_dir_without_its_watchlist(cli, copy_start
     proc = cli("config", "check", check=False)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == [(f"renewal-radar: config error: {cli.config / 'watchlist.tml'}: "
-                                         "unknown file; did you mean watchlist.toml? (rename it to watchlist.toml)")]
+                                         "unknown file; did you mean watchlist.toml? "
+                                         "(rename it to watchlist.toml)")]
     (cli.config / "watchlist.tml").unlink()
     proc = cli("config", "check", check=False)
-    assert proc.returncode == 2 and "watchlist.toml: file not found (run `renewal-radar init DIR`" in proc.stderr
+    assert proc.returncode == 2 and (
+        "watchlist.toml: file not found (run `renewal-radar init DIR`" in proc.stderr)
 
 
 def test_a_store_another_writer_keeps_locked_is_one_clear_line_and_exit_3(cli, site):

@@ -94,7 +94,8 @@ def test_seasons_parts_and_films_each_alert_once_naming_their_installment(cli, s
         site.put("/news.xml", rss(*news))
         assert alerts_of(cli, hook) == {
             ("frieren", "dated", "season 2", "2026-01"), ("mushoku-tensei", "dated", "season 2", "2026-04"),
-            ("chainsaw-man", "dated", "season 2", "2026-10"), ("one-punch-man", "dated", "season 3", "2026-10-05")}
+            ("chainsaw-man", "dated", "season 2", "2026-10"),
+            ("one-punch-man", "dated", "season 3", "2026-10-05")}
 
         # a new part of a dated season is dated, not delayed; a new season beside a dated one is announced;
         # a film's date is the film's; "October" after "October 5" from a second source is corroboration
@@ -102,7 +103,8 @@ def test_seasons_parts_and_films_each_alert_once_naming_their_installment(cli, s
         site.put("/news.xml", rss(*news))
         site.put("/news-two.xml", rss(OPM_MONTH))
         assert alerts_of(cli, hook) == {
-            ("frieren", "dated", "season 2 part 2", "2026-10"), ("mushoku-tensei", "announced", "season 3", None),
+            ("frieren", "dated", "season 2 part 2", "2026-10"),
+            ("mushoku-tensei", "announced", "season 3", None),
             ("chainsaw-man", "dated", "film", "2026-09-19")}
 
         # the new season's date is `dated` for it, not `delayed`; the film's premiere flips only the film
@@ -120,11 +122,12 @@ def test_seasons_parts_and_films_each_alert_once_naming_their_installment(cli, s
 
     # what the store now holds, read by commands that write nothing (two at a time)
     chainsaw, frieren, mushoku, opm_shown, every, history_shown, table_shown, frieren_history = cli.many(
-        ("status", "chainsaw-man", "--json"), ("status", "frieren", "--json"), ("status", "mushoku-tensei", "--json"),
-        ("status", "one-punch-man", "--json"), ("status", "--json"), ("history", "chainsaw-man", "--json"),
-        ("status", "mushoku-tensei"), ("history", "frieren"))
+        ("status", "chainsaw-man", "--json"), ("status", "frieren", "--json"),
+        ("status", "mushoku-tensei", "--json"), ("status", "one-punch-man", "--json"), ("status", "--json"),
+        ("history", "chainsaw-man", "--json"), ("status", "mushoku-tensei"), ("history", "frieren"))
     assert installments(chainsaw) == [("season 2", "dated", "2026-10"), ("film", "premiered", "2026-09-19")]
-    assert installments(frieren) == [("season 2", "dated", "2026-01"), ("season 2 part 2", "dated", "2026-10")]
+    assert installments(frieren) == [("season 2", "dated", "2026-01"),
+                                     ("season 2 part 2", "dated", "2026-10")]
     assert installments(mushoku) == [("season 2", "dated", "2026-04"), ("season 3", "dated", "2028-01")]
     opm = json.loads(opm_shown.stdout)
     assert [(r["installment"], r["release"]) for r in opm] == [("season 3", "2026-10-05")]
@@ -152,10 +155,13 @@ def test_a_newly_added_source_backlog_is_silent_and_never_moves_a_season_back(cl
     write_config(cli, site, "news", "archive")
     site.put("/archive.xml", rss(MUSHOKU_S2_TODAY, FRIEREN_S2, FRIEREN_S3))
     assert alerts_of(cli, hook) == set()
-    mushoku, frieren, frieren_history = cli.many(("status", "mushoku-tensei", "--json"),
-                                                 ("status", "frieren", "--json"), ("history", "frieren", "--json"))
-    assert installments(mushoku) == [("season 2", "premiered", "2026-04-05"), ("season 3", "dated", "2028-01")]
-    assert installments(frieren) == [("season 2", "dated", "2026-01"), ("season 3", "announced", None)]
+    mushoku, frieren, frieren_history = cli.many(
+        ("status", "mushoku-tensei", "--json"), ("status", "frieren", "--json"),
+        ("history", "frieren", "--json"))
+    assert installments(mushoku) == [("season 2", "premiered", "2026-04-05"),
+                                     ("season 3", "dated", "2028-01")]
+    assert installments(frieren) == [("season 2", "dated", "2026-01"),
+                                     ("season 3", "announced", None)]
     baseline = json.loads(frieren_history.stdout)
     assert baseline and all(e["silent"] for e in baseline)
 

@@ -38,7 +38,8 @@ def show_id(k: int) -> str:
 
 
 def news(k: int) -> tuple[str, str, str]:
-    return (f"news-{k}", f"{title(k)} Season 2 Announced", f"A second season of the {title(k)} anime has been announced.")
+    return (f"news-{k}", f"{title(k)} Season 2 Announced",
+            f"A second season of the {title(k)} anime has been announced.")
 
 
 def fetches(site) -> list[tuple[float, str]]:
@@ -76,7 +77,8 @@ url = "{hook.url}"
         (cli.config / "watchlist.toml").write_text("".join(
             f'[[show]]\nid = "{show_id(k)}"\ntitle = "{title(k)}"\n\n' for k in range(NEWS)))
         (cli.config / "sources.toml").write_text("".join(
-            f'[[source]]\nname = "feed-{n}"\nkind = "rss"\nurl = "{site.url(f"/feed/{n}.xml")}"\ntrust = "news"\n\n'
+            f'[[source]]\nname = "feed-{n}"\nkind = "rss"\nurl = "{site.url(f"/feed/{n}.xml")}"\n'
+            'trust = "news"\n\n'
             for n in range(FEEDS)))
         started = [daemons(health=True, log=f"daemon-{i}.log") for i in range(3)]
 
@@ -112,8 +114,9 @@ url = "{hook.url}"
                            "a POST of the second news", started[0].output)
         held_id = held.json()["event_id"]
         with engine.connect() as conn:
-            (sender,) = conn.execute(text("select claimed_by from outbox where state = 'sending' and event_id = :e"),
-                                     {"e": held_id}).one()
+            (sender,) = conn.execute(
+                text("select claimed_by from outbox where state = 'sending' and event_id = :e"),
+                {"e": held_id}).one()
         victim = instances[sender]
         victim.proc.send_signal(signal.SIGKILL)
         victim.proc.wait(10)

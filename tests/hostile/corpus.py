@@ -155,7 +155,8 @@ def ja_feed(encoding: str, declare: bool) -> bytes:
     """A Japanese one-item feed in `encoding`; with `declare`, the XML declaration names it."""
     decl = f'<?xml version="1.0" encoding="{encoding}"?>\n' if declare else ""
     text = (decl + RSS_HEAD.partition("\n")[2]
-            + ITEM.format(title=JA_TITLE, guid="ja-1", summary="アニメ「アクダマドライブ」第2期の制作が決定した。")
+            + ITEM.format(title=JA_TITLE, guid="ja-1",
+                          summary="アニメ「アクダマドライブ」第2期の制作が決定した。")
             + RSS_TAIL)
     return text.encode(encoding)
 

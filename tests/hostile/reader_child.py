@@ -30,7 +30,8 @@ def established(ports: set[int]) -> int:
             continue
         for line in lines:
             local, remote, state = line.split()[1:4]
-            if state == "01" and {int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16)} & ports:
+            if state == "01" and (
+                    {int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16)} & ports):
                 count += 1
     return count
 

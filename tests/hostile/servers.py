@@ -71,7 +71,8 @@ def trickle(every: float, sent: list[int], head: bool = True) -> Answer:
     forever; `sent` counts the body bytes written."""
     def answer(conn: socket.socket) -> None:
         if head:
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 999999\r\n\r\n")
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                         b"Content-Length: 999999\r\n\r\n")
         while True:
             conn.sendall(b"<" if head else b"H")
             sent.append(1)

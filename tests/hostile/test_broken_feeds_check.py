@@ -61,7 +61,8 @@ class Versioned:
 
 
 def config(cli: Any, hook_url: str, sources: str) -> None:
-    (cli.config / "radar.toml").write_text(f'[[notifier]]\nname = "hook"\nkind = "webhook"\nurl = "{hook_url}"\n')
+    (cli.config / "radar.toml").write_text(
+        f'[[notifier]]\nname = "hook"\nkind = "webhook"\nurl = "{hook_url}"\n')
     (cli.config / "watchlist.toml").write_text(WATCHLIST)
     (cli.config / "sources.toml").write_text(sources)
 
@@ -108,5 +109,6 @@ def test_a_japanese_feed_without_a_charset_reads_right_and_its_alias_matches(
     cli("check")
     site.put("/ja.xml", ja_feed(encoding, declare=False), "application/xml")
     second = cli("check")
-    assert [(e["show_id"], e["event"]) for e in hook.payloads()] == [("akudama-drive", "announced")], second.stdout
+    assert [(e["show_id"], e["event"]) for e in hook.payloads()] == [
+        ("akudama-drive", "announced")], second.stdout
     assert hook.payloads()[0]["evidence"][0]["title"] == "アクダマドライブ 第2期 制作決定"

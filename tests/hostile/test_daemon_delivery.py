@@ -55,7 +55,8 @@ url = "{hook.url}"
         code, took = daemon.stop(signal.SIGTERM)
         assert code == 0 and took < SHUTDOWN_GRACE + 4, (took, daemon.output())
         assert "abandoned" in daemon.output() and "Traceback" not in daemon.output()
-        rows = cli.query("select notifier, state, count(*) from outbox group by notifier, state order by 1, 2")
+        rows = cli.query(
+            "select notifier, state, count(*) from outbox group by notifier, state order by 1, 2")
         assert rows == [("healthy", "delivered", 3), ("stuck", "pending", 3)]
     finally:
         stuck.close()

@@ -9,8 +9,10 @@ from typing import Any
 
 from test_broken_feeds_check import OLD, WATCHLIST, config, rss, source
 
-NEWS = [("tf-s3", "Terra Formars Season 3 Announced", "A third season of the Terra Formars anime was announced."),
-        ("ad-s2", "Akudama Drive Season 2 Announced", "A second season of the Akudama Drive anime was announced."),
+NEWS = [("tf-s3", "Terra Formars Season 3 Announced",
+         "A third season of the Terra Formars anime was announced."),
+        ("ad-s2", "Akudama Drive Season 2 Announced",
+         "A second season of the Akudama Drive anime was announced."),
         ("tf-film", "Terra Formars Film Announced", "A Terra Formars anime film has been announced.")]
 
 

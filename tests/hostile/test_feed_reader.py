@@ -26,10 +26,11 @@ FEED = rss("Akudama Drive season 2 is in production.")
 
 def read(urls: list[str], ports: Sequence[int] = (), **job: Any) -> dict[str, Any]:
     """Read `urls` once (sources feed-0, feed-1, …) in a child; its JSON report, results by name."""
-    sources = [{"name": f"feed-{n}", "kind": "rss", "url": url, "trust": "news"} for n, url in enumerate(urls)]
+    sources = [{"name": f"feed-{n}", "kind": "rss", "url": url, "trust": "news"}
+               for n, url in enumerate(urls)]
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
-    done = subprocess.run([sys.executable, str(CHILD)], input=json.dumps({"sources": sources, "ports": list(ports),
-                                                                          **job}),
+    done = subprocess.run([sys.executable, str(CHILD)],
+                          input=json.dumps({"sources": sources, "ports": list(ports), **job}),
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -167,7 +168,8 @@ def test_feeds_go_through_the_proxy_of_the_environment_unless_no_proxy_names_the
                        f"http://localhost:{direct.port}/feed.xml"])["by_name"]
         assert report["feed-0"]["outcome"] == "ok" and len(report["feed-0"]["articles"]) == 1
         assert report["feed-2"]["outcome"] == "ok"  # no_proxy: straight to the feed
-        assert report["feed-1"]["outcome"] == "error", report["feed-1"]  # tunnel opened; TLS with plain HTTP fails
+        # tunnel opened; TLS with plain HTTP fails
+        assert report["feed-1"]["outcome"] == "error", report["feed-1"]
         auth = "Basic " + base64.b64encode(b"user:p@ss").decode()
         assert sorted(proxy.seen) == sorted([(f"GET {feed.url()} HTTP/1.1", auth),
                                              (f"CONNECT 127.0.0.1:{not_tls.port} HTTP/1.1", auth)])

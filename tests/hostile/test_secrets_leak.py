@@ -112,7 +112,8 @@ timeout = "5s"
 
         def page(path: str) -> str:
             try:
-                return urllib.request.urlopen(f"http://127.0.0.1:{board_port}{path}", timeout=5).read().decode()
+                return urllib.request.urlopen(f"http://127.0.0.1:{board_port}{path}",
+                                              timeout=5).read().decode()
             except OSError:
                 return ""
 

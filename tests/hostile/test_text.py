@@ -37,8 +37,8 @@ def read(body: bytes, content_type: str | None = "application/rss+xml; charset=u
 # -- the rewritten scans give what the patterns they replace gave --------------------------------------------
 
 _OLD_TAG = re.compile(r"<[^>]*>")
-_OLD_BLOCK = re.compile(r"<\s*/?\s*(br|hr|p|div|li|ul|ol|h[1-6]|tr|td|th|dt|dd|table|blockquote|section|article)"
-                        r"\b[^>]*>", re.IGNORECASE)
+_OLD_BLOCK = re.compile(r"<\s*/?\s*(br|hr|p|div|li|ul|ol|h[1-6]|tr|td|th|dt|dd|table|blockquote|section"
+                        r"|article)\b[^>]*>", re.IGNORECASE)
 _OLD_DROP = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _FEEDPARSER_PI = re.compile(rb"^<\?.*encoding=['\"](.*?)['\"].*\?>")  # feedparser 6's RE_XML_PI_ENCODING
 
@@ -115,13 +115,15 @@ def test_long_fields_are_cut_and_the_cut_logged_once_per_source(caplog: pytest.L
         assert len(article.summary) <= SUMMARY_MAX and article.summary.endswith("…")
     cuts = [r.getMessage() for r in caplog.records if "was cut" in r.getMessage()]
     assert sorted(cuts) == sorted([
-        f"source 'a': a title of {len(long_title.strip())} characters was cut to {TITLE_MAX} (later cuts not logged)",
+        (f"source 'a': a title of {len(long_title.strip())} characters was cut to {TITLE_MAX} "
+         "(later cuts not logged)"),
         "source 'a': a summary of 49999 characters was cut to 2000 (later cuts not logged)",
-        f"source 'b': a title of {len(long_title.strip())} characters was cut to {TITLE_MAX} (later cuts not logged)",
+        (f"source 'b': a title of {len(long_title.strip())} characters was cut to {TITLE_MAX} "
+         "(later cuts not logged)"),
         "source 'b': a summary of 49999 characters was cut to 2000 (later cuts not logged)"])
 
 
-# -- item 7: decoded by declaration, BOM or the bytes ----------------------------------------------------------
+# -- item 7: decoded by declaration, BOM or the bytes --------------------------------------------------------
 
 @pytest.mark.parametrize("encoding", ["shift_jis", "euc-jp", "cp932"])
 @pytest.mark.parametrize("how", ["nothing", "declaration", "charset"])
