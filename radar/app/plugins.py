@@ -24,10 +24,15 @@ log = logging.getLogger(__name__)
 
 GROUP = "renewal_radar.plugins"
 _loaded: set[str] = set()
+_installed = False  # the entry points were read: reading them costs milliseconds, so it is done once
 
 
 def load_installed() -> None:
-    """Import every installed plugin module (once per process)."""
+    """Import every installed plugin module (once per process: the registries are read per source)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
     for point in entry_points(group=GROUP):
         if point.value in _loaded:
             continue
