@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
+import threading
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 GROUP = "renewal_radar.plugins"
 _loaded: set[str] = set()
 _installed = False  # the entry points were read: reading them costs milliseconds, so it is done once
+_installing = threading.Lock()  # parse threads may ask at once: none reads a registry half filled
 
 
 def load_installed() -> None:
@@ -32,7 +34,13 @@ def load_installed() -> None:
     global _installed
     if _installed:
         return
-    _installed = True
+    with _installing:
+        if not _installed:
+            _load_entry_points()
+            _installed = True
+
+
+def _load_entry_points() -> None:
     for point in entry_points(group=GROUP):
         if point.value in _loaded:
             continue
