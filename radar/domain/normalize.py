@@ -18,6 +18,7 @@ GUID nor link). It is frozen: stored article keys, and the event ids made from t
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -45,7 +46,10 @@ _UNIFY: dict[int, str] = {
 _DECORATIVE = "☆★♪♫♡♥※◆◇■□●○▼▲△▽→←・"
 
 
+@functools.cache
 def _punctuation_table() -> dict[int, str]:
+    """Punctuation and decorative symbols to spaces; built on first use (a scan of the BMP, 20 ms that
+    commands reading no text, such as `status`, need not pay)."""
     table: dict[int, str] = {}
     for cp in range(0x10000):
         ch = chr(cp)
@@ -56,7 +60,6 @@ def _punctuation_table() -> dict[int, str]:
     return table
 
 
-_TO_SPACE = _punctuation_table()
 _WS = re.compile(r"\s+")
 _SPACES = re.compile(r"  +")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -103,7 +106,7 @@ def normalize(text: str) -> str:
 
 def name_key(name: str) -> str:
     """The key form of a show name: normalized, punctuation as single spaces."""
-    return _WS.sub(" ", normalize(name).translate(_TO_SPACE)).strip()
+    return _WS.sub(" ", normalize(name).translate(_punctuation_table())).strip()
 
 
 def title_key(title: str) -> str:
@@ -154,7 +157,7 @@ def fold(text: str) -> Folded:
     """Normalize a text once into the forms used by matching and rules."""
     display = _display(text)
     low = _low(display)
-    raw_key = low.translate(_TO_SPACE)
+    raw_key = low.translate(_punctuation_table())
     key = _SPACES.sub(" ", raw_key) if "  " in raw_key else raw_key
     return Folded(display, low, key, raw_key, None if key is not raw_key else ([], []))
 
