@@ -155,7 +155,10 @@ url = "{hook.url}"
         for at, path in fetches(site):
             times.setdefault(path, []).append(at)
         gaps = [b - a for ts in times.values() for a, b in pairwise(ts)]
-        assert len(times) == FEEDS and min(gaps) >= INTERVAL / 2, sorted(gaps)[:5]
+        close = sorted((round(b - a, 2), path, round(a - killed_at, 2), round(b - killed_at, 2))
+                       for path, ts in times.items() for a, b in pairwise(ts) if b - a < INTERVAL / 2)
+        assert len(times) == FEEDS and min(gaps) >= INTERVAL / 2, (
+            f"(gap, feed, fetched, fetched again) in seconds after the kill: {close[:5]}", sorted(gaps)[:5])
         # sources show who polled them
         rows = json.loads(cli("sources", "--json").stdout)
         assert {r["polled_by"] for r in rows} == by and len(rows) == FEEDS
