@@ -228,6 +228,11 @@ class Store:
         with self.engine.begin() as conn:
             return lease.lease_sources(conn, names, instance, now_ts, hold, force)
 
+    def renew_sources(self, names: Iterable[str], instance: str, until: float) -> int:
+        """Hold our leases of these sources (polls still running) until `until`; returns how many."""
+        with self.engine.begin() as conn:
+            return lease.renew_sources(conn, names, instance, until)
+
     def release_sources(self, names: Iterable[str], instance: str, forget_unpolled: bool = False) -> None:
         """Give back our leases of these sources (`forget_unpolled`: and the rows only a lease made)."""
         with self.engine.begin() as conn:

@@ -106,6 +106,13 @@ def lease_sources(conn: Connection, names: Iterable[str], instance: str, now: fl
     return result
 
 
+def renew_sources(conn: Connection, names: Iterable[str], instance: str, until: float) -> int:
+    """Hold our leases of these sources (polls still running) until `until`; a lease another instance
+    took over, or one a recorded poll ended, stays as it is. Returns how many were renewed."""
+    mine = and_(source_state.c.name.in_(list(names)), source_state.c.leased_by == instance)
+    return int(conn.execute(update(source_state).where(mine).values(lease_expires=until)).rowcount)
+
+
 def release_sources(conn: Connection, names: Iterable[str], instance: str,
                     forget_unpolled: bool = False) -> None:
     """Give back our leases of these sources; `forget_unpolled`: drop the rows only a lease made."""

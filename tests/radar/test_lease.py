@@ -51,6 +51,18 @@ def test_a_due_source_is_leased_to_one_instance_until_polled_or_expired(store):
     assert set(store.source_rows()) == {"a"} and store.source_rows()["a"].leased_by is None
 
 
+def test_a_renewed_lease_holds_while_the_poll_runs_and_only_ours_is_renewed(store):
+    assert store.lease_sources(["a", "b", "c"], "one:1", T, 10).leased == ["a", "b", "c"]
+    with store.transaction() as batch:  # a recorded: its lease ended
+        batch.record_fetches([FetchResult("a", "ok")], NOW, {"a": T + 60}, polled_by="one:1")
+    assert store.lease_sources(["c"], "two:2", T + 11, 10).leased == ["c"]  # c's lease ran out: taken over
+    assert store.renew_sources(["a", "b", "c"], "one:1", T + 18) == 1  # only b: a ended, c is two's now
+    rows = store.source_rows()
+    assert (rows["a"].leased_by, rows["b"].lease_expires, rows["c"].leased_by) == (None, T + 18, "two:2")
+    assert store.lease_sources(["b"], "two:2", T + 12, 10, force=True).later == {"b": T + 18}
+    assert store.lease_sources(["b"], "two:2", T + 19, 10).leased == ["b"]  # not renewed again: expired
+
+
 def test_an_alert_is_claimed_by_one_instance_and_freed_when_its_claim_expires(store):
     queue_one(store)
     (item,) = store.deliveries()
