@@ -11,6 +11,7 @@ from radar.app import process
 from radar.app.config import Config
 from radar.app.cycle import CycleProcessor, CycleReport
 from radar.app.delivery import deliver_due
+from radar.app.keeper import LeaseKeeper
 from radar.domain.models import FetchResult
 from radar.store import Store
 from radar.store.lease import instance_id
@@ -34,6 +35,8 @@ def cycle_deferred(config: Config, store: Store, runner: Any, processor: CyclePr
     Beside daemons it takes part by the same leases: it polls every source no other instance is polling
     right now (those are skipped: their poll is underway), records when each is due next, and sends only
     the alerts it claims."""
+    from twisted.internet import reactor
+
     from radar.app.fetch.crawl import crawl_deferred
 
     chosen = config.sources if sources is None else sources
@@ -47,7 +50,13 @@ def cycle_deferred(config: Config, store: Store, runner: Any, processor: CyclePr
         log.info("%d sources are being polled by another instance right now; not polling them: %s", len(held),
                  ", ".join(held[:5]) + (" …" if len(held) > 5 else ""))
     chosen = [s for s in chosen if s.name in leased]
-    deferred = crawl_deferred(runner, chosen, store.validators(s.name for s in chosen))
+    keeper = LeaseKeeper(reactor, store, instance, lambda: leased)
+    keeper.start(config.radar.store.lease)
+    try:
+        deferred = crawl_deferred(runner, chosen, store.validators(s.name for s in chosen))
+    except Exception:
+        keeper.stop()
+        raise
     interval = config.radar.schedule.interval
 
     def fold_and_deliver(results: list[FetchResult]) -> CycleReport:
@@ -65,8 +74,13 @@ def cycle_deferred(config: Config, store: Store, runner: Any, processor: CyclePr
         store.release_sources([s.name for s in chosen], instance)
         return failure
 
+    def kept(result: Any) -> Any:
+        keeper.stop()
+        return result
+
     deferred.addCallback(fold_and_deliver)
     deferred.addErrback(release)
+    deferred.addBoth(kept)  # every lease ended: by the recorded poll, or released after a failure
     return deferred
 
 

@@ -11,12 +11,12 @@ which drains the outbox — and to the signals. Why a tick and not a job per sou
 radar.app.schedule.
 
 Several daemons may share one PostgreSQL store (one daemon per SQLite file: its lock file): a due source
-is leased by one instance before it is crawled (`Store.lease_sources`), its lease ending when its poll
-is recorded, so each source is polled by one instance at a time and once per interval. An alert is
-claimed before it is sent (`radar.app.delivery`). A killed instance's leases and claims expire after
-`[store] lease`. SIGTERM/SIGINT finish in-flight work (a delivery still sending after the grace period
-is abandoned, its alert left pending) and exit 0; SIGHUP reloads the config; SIGUSR1 polls every
-source now (back-off included) instead of waiting for its turn.
+is leased by one instance before it is crawled (`Store.lease_sources`), its lease renewed while the poll
+runs (`radar.app.keeper`) and ending when the poll is recorded, so each source is polled by one instance
+at a time and once per interval. An alert is claimed before it is sent (`radar.app.delivery`). A killed
+instance's leases and claims expire after `[store] lease`. SIGTERM/SIGINT finish in-flight work (a
+delivery still sending after the grace period is abandoned, its alert left pending) and exit 0; SIGHUP
+reloads the config; SIGUSR1 polls every source now (back-off included) instead of waiting for its turn.
 
 Logging at the default level: one line per poll cycle — every [schedule].interval, at once when a batch
 holds a source's first poll, and when a batch's alerts are delivered — summing what the polls since the
@@ -40,6 +40,7 @@ from radar.app.cycle import CycleReport, CycleTotals
 from radar.app.delivery import DeliveryReport
 from radar.app.drains import Drains
 from radar.app.health import Health, serve_health
+from radar.app.keeper import LeaseKeeper
 from radar.app.polling import Poller
 from radar.app.schedule import Schedule
 from radar.domain.errors import RadarError
@@ -74,12 +75,14 @@ class Daemon:
         self.schedule = Schedule(config, store)
         self.poller = Poller(reactor, store, self.schedule, self.instance, self._folded)
         self.drains = Drains(reactor, store, self.instance, self._delivered, self._drained)
+        self.keeper = LeaseKeeper(reactor, store, self.instance, lambda: self.poller.in_flight)
         self._configure(config)
 
     def _configure(self, config: Config) -> None:
         self.config = config
         self.poller.configure(config)
         self.drains.configure(config)
+        self.keeper.start(config.radar.store.lease)  # polls in flight keep their sources however long
 
     def deliver_seconds(self) -> float:
         """How often the delivery job drains the outbox: half the first retry's backoff, 0.5 to 5 s."""
@@ -190,6 +193,7 @@ class Daemon:
             return defer.DeferredList(list(self.poller.folds), consumeErrors=True)
 
         def finished(_: Any) -> None:
+            self.keeper.stop()
             self._log_cycle()
             try:  # what this instance still holds (abandoned polls) is free for the others now
                 self.store.release_sources([s.name for s in self.config.sources], self.instance,

@@ -1,13 +1,18 @@
 """Issue 11, items 1 and 2, end to end on a real SQLite store: a `check` beside the running daemon sends
 no alert the daemon is sending (each outbox row is claimed first), and two feeds that reuse one GUID for
-different articles keep both."""
+different articles keep both; a poll that outlasts its lease keeps its source — neither a `check` beside
+the daemon nor the daemon beside a `check` polls it a second time meanwhile."""
 
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
 import threading
+import time
 
+from harness import wait_for
 from test_daemon import OLD, TF_ANNOUNCED, rss, source
 
 
@@ -73,3 +78,47 @@ def test_two_feeds_reusing_one_guid_keep_both_articles(cli, site, hook):
     assert {p["evidence"][0]["source"] for p in hook.payloads()} == {"one", "two"}
     cli("check")  # polled again: nothing is new, nothing is sent again
     assert len(hook.calls) == 2
+
+
+LEASE = 1.0
+
+
+def test_a_poll_slower_than_its_lease_keeps_its_source_from_check_and_daemon(cli, site, hook, daemons):
+    configure(cli, site, hook.url, source("news", site.url("/news.xml")), interval="1h")
+    radar_toml = cli.config / "radar.toml"
+    radar_toml.write_text(f'[store]\nlease = "{LEASE:g}s"\n' + radar_toml.read_text())
+    site.put("/news.xml", rss(OLD))
+    release = threading.Event()
+
+    # the daemon's first poll is held by the feed three leases long: a check meanwhile leaves it alone
+    site.stall("/news.xml", seconds=30, until=release, times=1)
+    daemon = daemons()
+    site.wait(lambda: site.of("/news.xml"), 20, "the daemon's poll", daemon.output)
+    held_since = time.monotonic()
+    # a moment on the clock, not an event: the lease taken when the poll began must have run out
+    wait_for(lambda: time.monotonic() > held_since + 3 * LEASE, 10, "three leases")
+    checked = cli("check", "-v")
+    assert "1 sources are being polled by another instance right now" in checked.stderr, checked.stderr
+    assert len(site.of("/news.xml")) == 1
+    release.set()
+    daemon.wait(lambda: cli.polled_ok("news"), 15, "the daemon's poll recorded")
+
+    # a check's poll held as long: SIGUSR1 (every source due now) leaves it to the check
+    release = threading.Event()
+    site.stall("/news.xml", seconds=30, until=release, times=1)
+    before = len(site.of("/news.xml"))
+    check = subprocess.Popen([*cli.command, "--config", str(cli.config), "check"], env=cli.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        site.wait(lambda: len(site.of("/news.xml")) > before, 20, "the check's poll")
+        held_since = time.monotonic()
+        wait_for(lambda: time.monotonic() > held_since + 3 * LEASE, 10, "three leases")
+        daemon.proc.send_signal(signal.SIGUSR1)
+        daemon.wait(lambda: "polling 1 sources now (SIGUSR1)" in daemon.output(), 10, "the daemon's SIGUSR1")
+        # the daemon tries again when the lease it saw would end: give it a lease and its tick to do so
+        assert site.quiet(lambda: len(site.of("/news.xml")) > before + 1, 2 * LEASE + 1)
+    finally:
+        release.set()
+        _out, err = check.communicate(timeout=20)
+    assert check.returncode == 0, err
+    assert daemon.stop()[0] == 0
