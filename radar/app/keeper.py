@@ -3,7 +3,8 @@
 A source is leased for `[store] lease` when its crawl starts, but a crawl is a batch: sources queued
 behind `[schedule] per_host`, slow answers and the fold after them can take longer than that. A lease
 that ran out mid-poll let another instance poll the same source again; a LeaseKeeper renews every
-lease of a poll still running a third of a lease before it would end.
+lease of a poll still running a third of a lease before it would end. It runs on a Twisted LoopingCall,
+not an APScheduler job: `check`, which has no scheduler, keeps its leases with it too.
 """
 
 from __future__ import annotations
