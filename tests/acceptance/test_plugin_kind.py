@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import signal
 
+from test_daemon import write_config as write_daemon_config
+
 KIND = '''
 """A plain-text bulletin: one headline per line, "#" lines are comments."""
 
@@ -29,45 +31,19 @@ class BulletinKind(SourceKind, kind="bulletin"):
                 for line in lines if line and not line.startswith("#")]
 '''
 
-WATCHLIST = """
-[[show]]
-id = "akudama-drive"
-title = "Akudama Drive"
-
-[[show]]
-id = "terra-formars"
-title = "Terra Formars"
-"""
-
-
-def write_config(cli, site, hook) -> None:
+def write_config(cli, site) -> None:
+    """The daemon tests' config (their watchlist, a webhook at /hook) with the kind's file in `kinds/`,
+    named by `[plugins] paths`, and one source of that kind."""
     (cli.config / "kinds").mkdir()
     (cli.config / "kinds" / "bulletin.py").write_text(KIND)
-    (cli.config / "radar.toml").write_text(f"""
-[plugins]
-paths = ["kinds"]
-
-[schedule]
-interval = "1s"
-jitter = "0%"
-
-[[notifier]]
-name = "automation"
-kind = "webhook"
-url = "{hook.url}"
-""")
-    (cli.config / "watchlist.toml").write_text(WATCHLIST)
-    (cli.config / "sources.toml").write_text(f"""
-[[source]]
-name = "board"
-kind = "bulletin"
-url = "{site.url('/board.txt')}"
-trust = "official"
-""")
+    write_daemon_config(cli, site, sources=f'[[source]]\nname = "board"\nkind = "bulletin"\n'
+                                          f'url = "{site.url("/board.txt")}"\ntrust = "official"\n')
+    radar_toml = cli.config / "radar.toml"
+    radar_toml.write_text('[plugins]\npaths = ["kinds"]\n' + radar_toml.read_text())
 
 
 def test_a_kind_of_ones_own_is_polled_by_check_and_by_the_daemon(cli, site, hook, daemons):
-    write_config(cli, site, hook)
+    write_config(cli, site)
     site.put("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
     site.put("/board.txt", "# studio bulletin\nWinter Schedule Posted\n", content_type="text/plain")
     assert "1 sources" in cli("config", "check").stdout
@@ -91,7 +67,7 @@ def test_a_kind_of_ones_own_is_polled_by_check_and_by_the_daemon(cli, site, hook
 
 
 def test_a_plugin_file_that_does_not_import_is_one_config_error_line(cli, site, hook):
-    write_config(cli, site, hook)
+    write_config(cli, site)
     (cli.config / "kinds" / "bulletin.py").write_text("import no_such_module\n")
     proc = cli("config", "check", check=False)
     assert proc.returncode == 2
